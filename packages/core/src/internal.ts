@@ -1,0 +1,6 @@
+/**
+ * Internals the transform's generated code and the runtime adapters import.
+ * Not part of the public API: names here may change between versions.
+ */
+export * from './errors.ts';
+export { register, registrationOf, lookup, type Registration } from './registry.ts';
