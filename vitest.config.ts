@@ -1,4 +1,5 @@
-import { defineConfig, defaultClientConditions, defaultServerConditions } from 'vite';
+import { defaultClientConditions, defaultServerConditions } from 'vite';
+import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import type { PluginOption } from 'vite';
 

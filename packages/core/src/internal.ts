@@ -4,3 +4,4 @@
  */
 export * from './errors.ts';
 export { register, registrationOf, lookup, type Registration } from './registry.ts';
+export type { Adapter, SpawnedWorker, WorkerExit } from './adapter.ts';

@@ -1,0 +1,43 @@
+/**
+ * @suitkaise/browser: runs suitkaise workers as module Web Workers.
+ * Spawn, endpoint, terminate: nothing else lives here.
+ * @packageDocumentation
+ */
+import type { Adapter, Registration, SpawnedWorker, WorkerExit } from '@suitkaise/core/internal';
+
+function spawnWorker(registration: Registration): SpawnedWorker {
+  if (!registration.browserWorker) {
+    throw new Error(
+      `${registration.id} has no browser worker entry; build this module with the suitkaise() Vite plugin ` +
+        '(the transform writes the worker entry next to the @sk() class)',
+    );
+  }
+  const worker = registration.browserWorker();
+  let settle!: (exit: WorkerExit) => void;
+  const exited = new Promise<WorkerExit>((resolve) => { settle = resolve; });
+  // A worker's uncaught error (including a module that failed to load) ends it: browsers would keep it idle forever.
+  worker.addEventListener('error', (event: ErrorEvent) => {
+    event.preventDefault();
+    const reason = event.message || 'its module failed to load or threw at top level';
+    worker.terminate();
+    settle({ code: null, error: event.error ?? new Error(reason), description: `crashed: ${reason}` });
+  });
+  worker.addEventListener('messageerror', () => {
+    worker.terminate();
+    settle({ code: null, description: 'received a message it could not deserialize' });
+  });
+  return {
+    endpoint: worker,
+    exited,
+    terminate() {
+      worker.terminate();
+      settle({ code: null, description: 'was terminated' });
+    },
+  };
+}
+
+/** The Web Worker adapter core picks in browsers. */
+export const browserAdapter: Adapter = {
+  name: 'browser',
+  spawn: async (registration) => spawnWorker(registration),
+};

@@ -1,0 +1,34 @@
+/**
+ * What core needs from a runtime: spawn a worker, talk to it, end it.
+ * `@suitkaise/node` and `@suitkaise/browser` implement this and nothing more.
+ */
+import type { Endpoint } from 'comlink';
+import type { Registration } from './registry.ts';
+
+/** How a worker ended without being asked to. */
+export interface WorkerExit {
+  /** Exit code where the runtime reports one. */
+  readonly code: number | null;
+  /** The uncaught error that ended it, if any. */
+  readonly error?: unknown;
+  /** A sentence for error messages: `exited with code 1`, `was terminated`, `crashed: …`. */
+  readonly description: string;
+}
+
+/** A running worker. */
+export interface SpawnedWorker {
+  /** The Comlink endpoint to the worker. */
+  readonly endpoint: Endpoint;
+  /** Settles once, when the worker has ended for any reason (including `terminate()`). */
+  readonly exited: Promise<WorkerExit>;
+  /** End the worker now, even inside `while (true) {}`. */
+  terminate(): void;
+}
+
+/** A runtime's way of running workers. */
+export interface Adapter {
+  /** `node` or `browser`. */
+  readonly name: string;
+  /** Start a worker that serves the registered module of `registration`. */
+  spawn(registration: Registration): Promise<SpawnedWorker>;
+}

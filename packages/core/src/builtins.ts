@@ -1,0 +1,22 @@
+/** Registers suitkaise's own classes with the serializer, on both sides of every worker boundary. */
+import * as errors from './errors.ts';
+import { register } from './registry.ts';
+import { ProcessTimers, Sktimer } from './timing.ts';
+
+const builtins: Record<string, abstract new (...args: never[]) => unknown> = {
+  ProcessError: errors.ProcessError,
+  PreRunError: errors.PreRunError,
+  RunError: errors.RunError,
+  PostRunError: errors.PostRunError,
+  OnFinishError: errors.OnFinishError,
+  ResultError: errors.ResultError,
+  ErrorHandlerError: errors.ErrorHandlerError,
+  ProcessTimeoutError: errors.ProcessTimeoutError,
+  ResultTimeoutError: errors.ResultTimeoutError,
+  PipeEndpointError: errors.PipeEndpointError,
+  SerializationError: errors.SerializationError,
+  Sktimer,
+  ProcessTimers,
+};
+
+for (const [name, cls] of Object.entries(builtins)) register(cls, { id: `suitkaise:${name}` });

@@ -1,0 +1,76 @@
+/**
+ * The control block: a few integers both sides read and write with Atomics,
+ * so that `stop()` is seen between sections even while the worker never
+ * yields, and the parent sees the run index and the running section live.
+ */
+import type { Section } from './errors.ts';
+
+const STOP = 0;
+const CURRENT_RUN = 1;
+const LIVES_LEFT = 2;
+const SECTION = 3;
+const INT_SLOTS = 4;
+const FLOAT_OFFSET = 16; // bytes; one Float64 after the Int32 slots
+
+/** Sections in the order of their index in the control block. */
+export const SECTIONS: readonly Section[] = ['prerun', 'run', 'postrun', 'onfinish', 'result', 'error'];
+
+/** Milliseconds on a clock shared by every thread of the process. */
+export function sharedNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Whether this realm can share memory with its workers. */
+export function sharedMemoryAvailable(): boolean {
+  return typeof SharedArrayBuffer === 'function' && (globalThis.crossOriginIsolated ?? true) !== false;
+}
+
+/** Shared integers and one timestamp; backed by ordinary memory where sharing is unavailable. */
+export class ControlBlock {
+  /** The shared buffer to send to the worker, or null when not shared. */
+  readonly buffer: SharedArrayBuffer | null;
+  readonly #ints: Int32Array;
+  readonly #floats: Float64Array;
+
+  constructor(buffer?: SharedArrayBuffer | null) {
+    const shared = buffer ?? (sharedMemoryAvailable() ? new SharedArrayBuffer(FLOAT_OFFSET + 8) : null);
+    const memory = shared ?? new ArrayBuffer(FLOAT_OFFSET + 8);
+    this.buffer = shared;
+    this.#ints = new Int32Array(memory, 0, INT_SLOTS);
+    this.#floats = new Float64Array(memory, FLOAT_OFFSET, 1);
+    if (!buffer) Atomics.store(this.#ints, SECTION, -1);
+  }
+
+  /** Ask for a graceful stop. */
+  requestStop(): void { Atomics.store(this.#ints, STOP, 1); }
+  /** Whether a stop was asked for. */
+  get stopRequested(): boolean { return Atomics.load(this.#ints, STOP) === 1; }
+
+  get currentRun(): number { return Atomics.load(this.#ints, CURRENT_RUN); }
+  set currentRun(value: number) { Atomics.store(this.#ints, CURRENT_RUN, value); }
+
+  get livesLeft(): number { return Atomics.load(this.#ints, LIVES_LEFT); }
+  set livesLeft(value: number) { Atomics.store(this.#ints, LIVES_LEFT, value); }
+
+  /** The section running now, or null between sections. */
+  get section(): Section | null { return SECTIONS[Atomics.load(this.#ints, SECTION)] ?? null; }
+  /** When the running section started ({@link sharedNow} clock). */
+  get sectionStartedAt(): number { return this.#floats[0]; }
+
+  /** Mark a section as started now. The start time is written before the index, so a reader never pairs a new section with an old start. */
+  enterSection(section: Section, startedAt = sharedNow()): void {
+    this.#floats[0] = startedAt;
+    Atomics.store(this.#ints, SECTION, SECTIONS.indexOf(section));
+  }
+
+  /** Mark that no section is running. */
+  leaveSection(): void { Atomics.store(this.#ints, SECTION, -1); }
+
+  /** Copy progress reported by message (no shared memory) into this block. */
+  applyProgress(currentRun: number, livesLeft: number, section: number, startedAt: number): void {
+    this.currentRun = currentRun;
+    this.livesLeft = livesLeft;
+    this.#floats[0] = startedAt;
+    Atomics.store(this.#ints, SECTION, section);
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * @suitkaise/core: class-based workers for browsers and Node from one source file.
+ * @packageDocumentation
+ */
+import './builtins.ts';
+import './supervisor.ts';
+
+export { Skprocess, type ProcessHooks } from './process.ts';
+export type { ProcessConfig, ProcessTimeouts } from './config.ts';
+export { sk, type SkClass, type SkFunction, type SkClassDecorator } from './sk.ts';
+export { Sktimer, ProcessTimers } from './timing.ts';
+export type { SktimerStatistics, SktimerState, ProcessTimersState } from './timing.ts';
+export type { Future, Modifiable, Backgrounded, Modifiers } from './modifiers.ts';
+export { cucumber, type SerializedValue } from './serializer/index.ts';
+export {
+  ProcessError,
+  PreRunError,
+  RunError,
+  PostRunError,
+  OnFinishError,
+  ResultError,
+  ErrorHandlerError,
+  ProcessTimeoutError,
+  ResultTimeoutError,
+  PipeEndpointError,
+  SerializationError,
+  type Section,
+  type ProcessErrorOptions,
+} from './errors.ts';

@@ -1,0 +1,35 @@
+/** A queue of messages with waiting readers: one per side of a process's tell/listen. */
+export class Mailbox<T> {
+  readonly #queue: T[] = [];
+  readonly #waiting: Array<(value: T | undefined) => void> = [];
+
+  /** Hand a message to the oldest waiting reader, or queue it. */
+  push(value: T): void {
+    const reader = this.#waiting.shift();
+    if (reader) reader(value);
+    else this.#queue.push(value);
+  }
+
+  /** The next message; `undefined` once `timeout` ms pass without one. */
+  next(timeout?: number): Promise<T | undefined> {
+    if (this.#queue.length > 0) return Promise.resolve(this.#queue.shift());
+    return new Promise((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const reader = (value: T | undefined) => {
+        if (timer !== undefined) clearTimeout(timer);
+        resolve(value);
+      };
+      this.#waiting.push(reader);
+      if (timeout !== undefined && timeout !== null) {
+        timer = setTimeout(() => {
+          const index = this.#waiting.indexOf(reader);
+          if (index >= 0) this.#waiting.splice(index, 1);
+          resolve(undefined);
+        }, timeout);
+      }
+    });
+  }
+
+  /** Messages queued and not yet read. */
+  get size(): number { return this.#queue.length; }
+}

@@ -1,0 +1,104 @@
+/**
+ * `.timeout(ms)`, `.background()` and `.asynced()` on anything that waits:
+ * each returns a function with the same parameters, and they compose
+ * (`p.result.timeout(5000).background()()`).
+ */
+import { ResultTimeoutError } from './errors.ts';
+
+/** A call that has already started: a `PromiseLike` with `done` and `cancel()`. */
+export interface Future<T> extends PromiseLike<T> {
+  /** Whether the call has settled (or was cancelled). */
+  readonly done: boolean;
+  /** Stop waiting: the future rejects with an `AbortError`; the underlying work is not undone. */
+  cancel(): void;
+  /** Like `Promise.prototype.catch`. */
+  catch<E = never>(onrejected?: ((reason: unknown) => E | PromiseLike<E>) | null): Promise<T | E>;
+}
+
+/** The modifiers on a waiting call. */
+export interface Modifiers<A extends unknown[], T> {
+  /** The same call, rejecting with `ResultTimeoutError` after `ms` milliseconds. */
+  timeout(ms: number): Modifiable<A, T>;
+  /** The same call, returning a {@link Future} that has already started. */
+  background(): Backgrounded<A, T>;
+  /** The `Promise`-returning form (the plain call already is one). */
+  asynced(): Modifiable<A, T>;
+}
+
+/** A `Promise`-returning call that carries {@link Modifiers}. */
+export type Modifiable<A extends unknown[], T> = ((...args: A) => Promise<T>) & Modifiers<A, T>;
+
+/** A {@link Future}-returning call; its modifiers compose the same way. */
+export type Backgrounded<A extends unknown[], T> = ((...args: A) => Future<T>) & {
+  /** The same call with a timeout, still returning a {@link Future}. */
+  timeout(ms: number): Backgrounded<A, T>;
+  /** Already backgrounded: returns itself. */
+  background(): Backgrounded<A, T>;
+  /** Back to the `Promise`-returning form. */
+  asynced(): Modifiable<A, T>;
+};
+
+function checkTimeout(ms: number): void {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+    throw new RangeError(`timeout must be a non-negative number of milliseconds, got ${String(ms)}`);
+  }
+}
+
+/** Settle `promise`, or reject with `ResultTimeoutError` after `ms`. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new ResultTimeoutError(ms, what)), ms);
+    promise.then(
+      (value) => { clearTimeout(timer); resolve(value); },
+      (error: unknown) => { clearTimeout(timer); reject(error); },
+    );
+  });
+}
+
+function abortError(): Error {
+  const error = new Error('the call was cancelled');
+  error.name = 'AbortError';
+  return error;
+}
+
+/** Start `promise` as a {@link Future}. */
+export function toFuture<T>(promise: Promise<T>): Future<T> {
+  let done = false;
+  let cancel: () => void = () => {};
+  const settled = new Promise<T>((resolve, reject) => {
+    cancel = () => { if (!done) { done = true; reject(abortError()); } };
+    promise.then(
+      (value) => { done = true; resolve(value); },
+      (error: unknown) => { done = true; reject(error); },
+    );
+  });
+  return {
+    get done() { return done; },
+    cancel: () => cancel(),
+    then: (onfulfilled, onrejected) => settled.then(onfulfilled, onrejected),
+    catch: (onrejected) => settled.catch(onrejected),
+  };
+}
+
+/** Give `call` the modifiers; `what` names it in timeout errors (`result()`, `listen()`). */
+export function modifiable<A extends unknown[], T>(call: (...args: A) => Promise<T>, what: string): Modifiable<A, T> {
+  const fn = ((...args: A) => call(...args)) as Modifiable<A, T>;
+  fn.timeout = (ms: number) => {
+    checkTimeout(ms);
+    return modifiable((...args: A) => withTimeout(call(...args), ms, what), what);
+  };
+  fn.background = () => backgrounded(call, what);
+  fn.asynced = () => modifiable(call, what);
+  return fn;
+}
+
+function backgrounded<A extends unknown[], T>(call: (...args: A) => Promise<T>, what: string): Backgrounded<A, T> {
+  const fn = ((...args: A) => toFuture(call(...args))) as Backgrounded<A, T>;
+  fn.timeout = (ms: number) => {
+    checkTimeout(ms);
+    return backgrounded((...args: A) => withTimeout(call(...args), ms, what), what);
+  };
+  fn.background = () => fn;
+  fn.asynced = () => modifiable(call, what);
+  return fn;
+}

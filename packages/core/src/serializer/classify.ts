@@ -1,0 +1,201 @@
+/**
+ * What the serializer does with each kind of value: how to walk it, whether
+ * it is a registered class instance, whether it must be substituted, or why it
+ * cannot be sent. Decided once per prototype per `serialize` call.
+ */
+import { registrationOf } from '../registry.ts';
+
+/** Own enumerable string-keyed properties (plain objects, class instances). */
+export const OBJECT = 0;
+/** Array elements by index. */
+export const ARRAY = 1;
+/** Map keys and values. */
+export const MAP = 2;
+/** Set members. */
+export const SET = 3;
+/** Structured clone carries it as is and it holds nothing to walk (Date, typed arrays, Blob…). */
+export const LEAF = 4;
+/** An `Error`: substituted by an `ErrorRecord`. */
+export const ERROR = 5;
+/** A registered class with `toState()` / `static fromState()`: substituted by a `StateRecord`. */
+export const STATE = 6;
+/** Cannot be sent; `reason` says why and what to do. */
+export const UNSENDABLE = 7;
+
+/** How a value is walked. */
+export type Walk = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
+
+/** The decision for one prototype. */
+export interface Info {
+  readonly walk: Walk;
+  /** Registered class id of the exact class (instances, STATE, registered errors). */
+  readonly id?: string;
+  /** For UNSENDABLE: what it is and what to do. */
+  readonly reason?: string;
+}
+
+/** Classifies an object (never a function or primitive). */
+export type Classify = (obj: object) => Info;
+
+/** Arrays longer than this are walked by their own keys, so a huge sparse array costs its entries, not its length. */
+export const DENSE_LIMIT = 1 << 24;
+
+const PLAIN: Info = { walk: OBJECT };
+const ARRAY_INFO: Info = { walk: ARRAY };
+const MAP_INFO: Info = { walk: MAP };
+const SET_INFO: Info = { walk: SET };
+const LEAF_INFO: Info = { walk: LEAF };
+const ERROR_INFO: Info = { walk: ERROR };
+
+type Ctor = abstract new (...args: never[]) => unknown;
+const globals = globalThis as Record<string, unknown>;
+function globalClass(name: string): Ctor | undefined {
+  const value = globals[name];
+  return typeof value === 'function' ? (value as Ctor) : undefined;
+}
+
+/** Classes whose instances structured clone carries natively and which hold nothing to walk. */
+const leafClasses: Ctor[] = [
+  'Date', 'RegExp', 'ArrayBuffer', 'SharedArrayBuffer', 'Boolean', 'Number', 'String', 'BigInt',
+  'Blob', 'File', 'FileList', 'ImageData', 'ImageBitmap', 'CryptoKey', 'DOMPoint', 'DOMPointReadOnly',
+  'DOMRect', 'DOMRectReadOnly', 'DOMQuad', 'DOMMatrix', 'DOMMatrixReadOnly',
+].flatMap((name) => globalClass(name) ?? []);
+const leafPrototypes = new Set<unknown>(leafClasses.map((cls) => cls.prototype));
+
+/** Built-ins structured clone refuses, with what to do instead. */
+const refused: Array<[string, string]> = [
+  ['Promise', 'a Promise cannot be sent: await it and send the settled value'],
+  ['WeakMap', 'a WeakMap cannot be sent (its entries cannot be enumerated): use a Map'],
+  ['WeakSet', 'a WeakSet cannot be sent (its members cannot be enumerated): use a Set'],
+  ['WeakRef', 'a WeakRef cannot be sent: send its target (ref.deref()) instead'],
+  ['FinalizationRegistry', 'a FinalizationRegistry cannot be sent: create it on the side that uses it'],
+];
+const refusedClasses = refused.flatMap(([name, reason]): Array<[Ctor, string]> => {
+  const cls = globalClass(name);
+  return cls ? [[cls, reason]] : [];
+});
+
+function refusal(obj: object, proto: object | null): string | undefined {
+  if (proto === Symbol.prototype) return 'a Symbol wrapper object cannot be sent: send a Symbol.for() symbol or a string';
+  for (const [cls, reason] of refusedClasses) if (obj instanceof cls) return reason;
+  return undefined;
+}
+
+function isLeafLike(obj: object): boolean {
+  if (ArrayBuffer.isView(obj)) return true;
+  for (const cls of leafClasses) if (obj instanceof cls) return true;
+  return false;
+}
+
+/** How to walk an object whatever its class: what structured clone would see in it. */
+function structureOf(obj: object): Walk {
+  if (Array.isArray(obj)) return ARRAY;
+  if (obj instanceof Map) return MAP;
+  if (obj instanceof Set) return SET;
+  return isLeafLike(obj) ? LEAF : OBJECT;
+}
+
+/** The class an object's prototype belongs to (its own `constructor`), if any. */
+export function ownConstructor(proto: object | null): unknown {
+  if (proto === null) return undefined;
+  const descriptor = Object.getOwnPropertyDescriptor(proto, 'constructor');
+  return descriptor && 'value' in descriptor ? descriptor.value : undefined;
+}
+
+function hasStateHook(obj: object, cls: unknown): boolean {
+  return (
+    typeof (obj as { toState?: unknown }).toState === 'function' &&
+    typeof (cls as { fromState?: unknown }).fromState === 'function'
+  );
+}
+
+function describeClass(cls: unknown): string {
+  const name = typeof cls === 'function' ? cls.name : '';
+  return name ? `class '${name}'` : 'an anonymous class';
+}
+
+function unregistered(cls: unknown): string {
+  if (typeof cls !== 'function') {
+    return 'an object with a custom prototype cannot be sent: give it a registered class ' +
+      '(@sk() or cucumber.register(Class)), or pass { lossy: true } to send it as a plain object';
+  }
+  const name = cls.name || 'Class';
+  return `an instance of ${describeClass(cls)}, which is not registered, cannot be sent: register the class ` +
+    `with @sk() or cucumber.register(${name}), or pass { lossy: true } to send it as a plain object`;
+}
+
+function classifyProto(obj: object, proto: object | null, lossy: boolean): Info {
+  if (proto === Map.prototype) return MAP_INFO;
+  if (proto === Set.prototype) return SET_INFO;
+  if (leafPrototypes.has(proto) || ArrayBuffer.isView(obj)) {
+    const id = registrationOf(ownConstructor(proto))?.id;
+    return id === undefined ? LEAF_INFO : { walk: LEAF, id };
+  }
+  const reason = refusal(obj, proto);
+  if (reason !== undefined) return { walk: UNSENDABLE, reason };
+  const cls = ownConstructor(proto);
+  const id = registrationOf(cls)?.id;
+  if (id !== undefined) {
+    if (hasStateHook(obj, cls)) return { walk: STATE, id };
+    if (obj instanceof Error) return { walk: ERROR, id };
+    return { walk: structureOf(obj), id };
+  }
+  if (obj instanceof Error) return ERROR_INFO;
+  // Plain objects and arrays from another realm (an iframe, a vm context).
+  if (typeof cls === 'function' && proto !== null && Object.getPrototypeOf(proto) === null && cls.name === 'Object') {
+    return PLAIN;
+  }
+  if (Array.isArray(obj) && typeof cls === 'function' && cls.name === 'Array') return ARRAY_INFO;
+  if (lossy) return { walk: structureOf(obj) };
+  return { walk: UNSENDABLE, reason: unregistered(cls) };
+}
+
+/** A classifier with its own per-prototype cache (registrations may change between calls). */
+export function createClassifier(lossy: boolean): Classify {
+  const cache = new Map<object | null, Info>();
+  return (obj) => {
+    const proto = Object.getPrototypeOf(obj) as object | null;
+    if (proto === Object.prototype || proto === null) return PLAIN;
+    if (proto === Array.prototype) return ARRAY_INFO;
+    let info = cache.get(proto);
+    if (info === undefined) {
+      info = classifyProto(obj, proto, lossy);
+      cache.set(proto, info);
+    }
+    return info;
+  };
+}
+
+/** Why a function that is not registered cannot be sent. */
+export function functionReason(fn: (...args: never[]) => unknown): string {
+  let source = '';
+  try {
+    source = Function.prototype.toString.call(fn);
+  } catch {
+    // Some host functions refuse toString; they are not classes.
+  }
+  if (/^class[\s{]/.test(source)) {
+    return `${describeClass(fn)} cannot be sent by reference because it is not registered: ` +
+      `register it with @sk() or cucumber.register(${fn.name || 'Class'})`;
+  }
+  const what = fn.name ? `function '${fn.name}'` : 'an anonymous function';
+  return `${what} cannot be sent (functions and closures are not serializable): ` +
+    'export it and wrap it with sk(), or remove it from the object';
+}
+
+/** Why a symbol that is not a `Symbol.for` symbol cannot be sent. */
+export function symbolReason(symbol: symbol): string {
+  const description = symbol.description ?? '';
+  return `${String(symbol)} cannot be sent: only Symbol.for() symbols cross a worker boundary; ` +
+    `use Symbol.for(${JSON.stringify(description)}) or remove it`;
+}
+
+/** Keys the receiver never writes onto an object. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+const identifier = /^[A-Za-z_$][\w$]*$/;
+
+/** `.name` or `["odd key"]`, as a path segment. */
+export function keyLabel(key: string): string {
+  return identifier.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}

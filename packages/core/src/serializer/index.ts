@@ -1,0 +1,161 @@
+/**
+ * `cucumber`, the serializer that carries a worker process's state, results,
+ * errors and messages across `postMessage`.
+ *
+ * It is native structured clone plus one pre-walk: `serialize` validates the
+ * graph and lists, in side tables next to the value, what structured clone
+ * would lose (class prototypes, errors, functions by reference). The value
+ * itself is not copied, except for the containers on the way to a value that
+ * has to be replaced by a placeholder. The envelope then goes through ONE
+ * structured clone (postMessage), which keeps object identity inside the
+ * message, and `deserialize` fixes the received objects up in place.
+ */
+import { SerializationError } from '../errors.ts';
+import { lookup, register, registrationOf } from '../registry.ts';
+import { createClassifier } from './classify.ts';
+import { FORMAT, VERSION, type Envelope } from './protocol.ts';
+import { restore } from './restore.ts';
+import { substitute } from './substitute.ts';
+import { fastWalk, type WalkContext } from './walk.ts';
+
+/**
+ * What {@link serialize} returns: a structured-clonable envelope, opaque
+ * apart from its format marker and version. Send it with `postMessage` (or
+ * `structuredClone` it) as one message, and give what arrives to
+ * {@link deserialize}.
+ */
+export interface SerializedValue {
+  /** Format marker, checked by {@link deserialize}. */
+  readonly format: 'suitkaise/cucumber';
+  /** Envelope version, checked by {@link deserialize}. */
+  readonly version: 1;
+}
+
+/** Options of {@link serialize}. */
+export interface SerializeOptions {
+  /**
+   * Send instances of classes that are not registered as plain objects of
+   * their own enumerable fields, instead of throwing.
+   * @default false
+   */
+  lossy?: boolean;
+}
+
+/** A class, or a function sent by reference. */
+export type Registrable = (abstract new (...args: never[]) => unknown) | ((...args: never[]) => unknown);
+
+/**
+ * Turn `value` into an envelope that crosses `postMessage` (synchronously).
+ *
+ * Carries everything structured clone does untouched (primitives including
+ * BigInt, `-0`, `undefined`, `NaN`; plain and null-prototype objects; arrays,
+ * sparse too; Date, RegExp, Map, Set, ArrayBuffer, SharedArrayBuffer, typed
+ * arrays, DataView, Blob, boxed primitives), plus:
+ * - instances of registered classes, with their prototype (methods, getters)
+ *   restored and their constructor not re-run;
+ * - registered classes with `toState()` and `static fromState(state)`, rebuilt
+ *   with `fromState` (for state kept in `#private` fields);
+ * - `Error` and subclasses with name, message, stack, `cause` and own
+ *   properties; unregistered subclasses come back as the nearest built-in
+ *   class with their `name`;
+ * - registered functions, by reference; `Symbol.for` symbols;
+ * - cycles and shared references.
+ *
+ * Own properties of arrays other than their indices are carried by
+ * structured clone but not walked, so they must hold plain data.
+ *
+ * @throws SerializationError naming the path (`root.handlers[2]`) of the
+ * first value that cannot be sent, and what to do about it.
+ */
+export function serialize(value: unknown, options: SerializeOptions = {}): SerializedValue {
+  const ctx: WalkContext = { root: value, classify: createClassifier(options.lossy === true), states: new Map() };
+  try {
+    const found = fastWalk(ctx);
+    if (found === null) return substitute(ctx);
+    const envelope: { -readonly [K in keyof Envelope]: Envelope[K] } = { format: FORMAT, version: VERSION, root: value };
+    if (found.instances.length > 0) {
+      envelope.classes = found.classes;
+      envelope.instances = found.instances;
+    }
+    return envelope;
+  } catch (error) {
+    if (error instanceof SerializationError) throw error;
+    throw new SerializationError('reading the value threw', 'root', error);
+  }
+}
+
+/**
+ * Rebuild a value from what {@link serialize} produced, after it went through
+ * one structured clone (`postMessage`). The received objects are fixed up in
+ * place, so deserialize each received envelope once.
+ *
+ * Accepts only envelopes `serialize` produced: checks the format marker and
+ * version and the shape of every side table. Never evaluates code, never
+ * instantiates a class that is not registered here, never writes
+ * `__proto__`, `constructor` or `prototype` keys onto objects.
+ *
+ * @throws SerializationError on anything else, or on an id not registered here.
+ */
+export function deserialize(data: unknown): unknown {
+  try {
+    return restore(data);
+  } catch (error) {
+    if (error instanceof SerializationError) throw error;
+    throw new SerializationError('cannot deserialize: the envelope is malformed', 'envelope', error);
+  }
+}
+
+/**
+ * Register a class (or a function to send by reference) with the serializer,
+ * on both sides of a worker boundary. `@sk()` does this for you.
+ *
+ * @param cls - the class or function.
+ * @param id - a stable id, the same on both sides. Without one, a class
+ * already registered keeps its id, and otherwise `cls.name` is used; that
+ * throws if another class already holds that id (pass an explicit id then).
+ * An explicit id replaces whatever held it, as hot reload does.
+ * @returns `cls`, so it can wrap a class expression.
+ * @throws TypeError when `cls` is not a function, or no unambiguous id can be given.
+ */
+export function registerClass<T extends Registrable>(cls: T, id?: string): T {
+  if (typeof cls !== 'function') {
+    throw new TypeError(`cucumber.register(cls, id?): cls must be a class or function, got ${cls === null ? 'null' : typeof cls}`);
+  }
+  const existing = registrationOf(cls);
+  if (id !== undefined) {
+    if (typeof id !== 'string' || id === '') throw new TypeError('cucumber.register(cls, id?): id must be a non-empty string');
+    if (existing?.id === id && lookup(id) === cls) return cls;
+    return register(cls, { ...existing, id });
+  }
+  if (existing !== undefined) return cls;
+  const name = cls.name;
+  if (!name) throw new TypeError('cucumber.register(cls, id?): an anonymous class needs an explicit id');
+  const holder = lookup(name);
+  if (holder !== undefined && holder !== cls) {
+    throw new TypeError(
+      `cucumber.register(${name}): the id '${name}' is already taken by a different class; ` +
+        `pass an explicit id, e.g. cucumber.register(${name}, 'my-module#${name}')`,
+    );
+  }
+  return register(cls, { id: name });
+}
+
+/**
+ * The serializer that carries values across worker boundaries: native
+ * structured clone plus the class, error and function handling it lacks.
+ *
+ * ```ts
+ * cucumber.register(Point, 'geometry#Point');
+ * worker.postMessage(cucumber.serialize({ origin: new Point(0, 0) }));
+ * // in the worker
+ * const value = cucumber.deserialize(event.data); // value.origin instanceof Point
+ * ```
+ */
+export const cucumber: {
+  /** {@inheritDoc serialize} */
+  readonly serialize: typeof serialize;
+  /** {@inheritDoc deserialize} */
+  readonly deserialize: typeof deserialize;
+  /** {@inheritDoc registerClass} */
+  readonly register: typeof registerClass;
+} = Object.freeze({ serialize, deserialize, register: registerClass });

@@ -1,0 +1,310 @@
+/**
+ * The slow path, taken only when the graph holds a value structured clone
+ * cannot carry as it is: a registered function, a `Symbol.for` symbol, an
+ * Error (clone would drop its class and own properties) or a `toState`
+ * instance. Such a value is replaced by a placeholder record, and every
+ * container from which one is reachable is copied (copy-on-write); every
+ * other object is shared with the caller's graph, untouched.
+ *
+ * One iterative Tarjan pass finds, per strongly connected component, whether
+ * a placeholder is reachable (all containers of a cycle share the answer) and
+ * yields the order the receiver must rebuild in: dependencies first, so a
+ * `fromState(state)` sees a finished state. A `toState` instance whose state
+ * reaches the instance again has no such order, and is refused.
+ */
+import { SerializationError } from '../errors.ts';
+import { registrationOf } from '../registry.ts';
+import {
+  ARRAY, ERROR, FORBIDDEN_KEYS, LEAF, MAP, OBJECT, SET, STATE, UNSENDABLE, keyLabel, type Info,
+} from './classify.ts';
+import { FORMAT, VERSION, type BuiltinErrorName, type Envelope, type ErrorRecord, type Placeholder } from './protocol.ts';
+import { checkAtom, checkErrorKeys, failAt, kidsOf, locate, type Kids, type WalkContext } from './walk.ts';
+
+interface Node {
+  readonly obj: object;
+  readonly info: Info;
+  readonly kids: Kids;
+  readonly index: number;
+  low: number;
+  onStack: boolean;
+  /** Container: a placeholder is reachable from it. */
+  tainted: boolean;
+  /** Container: it holds a placeholder itself. */
+  direct: boolean;
+  copy?: object;
+  placeholder?: Placeholder;
+  /** Index of `placeholder` in `subs`. */
+  sub?: number;
+}
+
+const mapSet = Map.prototype.set;
+const setAdd = Set.prototype.add;
+
+const builtinErrors: Array<[string, BuiltinErrorName]> = [
+  ['DOMException', 'DOMException'], ['AggregateError', 'AggregateError'], ['TypeError', 'TypeError'],
+  ['RangeError', 'RangeError'], ['ReferenceError', 'ReferenceError'], ['SyntaxError', 'SyntaxError'],
+  ['EvalError', 'EvalError'], ['URIError', 'URIError'], ['Error', 'Error'],
+];
+const builtinByPrototype = new Map<unknown, BuiltinErrorName>();
+for (const [global, name] of builtinErrors) {
+  const cls = (globalThis as Record<string, unknown>)[global];
+  if (typeof cls === 'function') builtinByPrototype.set(cls.prototype, name);
+}
+
+/** The nearest built-in error class on the prototype chain, and the name its prototype gives. */
+function builtinBase(error: Error): [BuiltinErrorName, string] {
+  for (let proto = Object.getPrototypeOf(error) as object | null; proto !== null; proto = Object.getPrototypeOf(proto)) {
+    const name = builtinByPrototype.get(proto);
+    if (name !== undefined) return [name, String((proto as Error).name)];
+  }
+  return ['Error', 'Error'];
+}
+
+function isSub(node: Node): boolean {
+  return node.info.walk === ERROR || node.info.walk === STATE;
+}
+
+/** Serialize a graph that holds at least one value to substitute. */
+export function substitute(ctx: WalkContext): Envelope {
+  const nodes = new Map<object, Node>();
+  const atoms = new Map<unknown, Placeholder>(); // functions and symbols
+  const subs: Placeholder[] = [];
+  const order: Node[] = [];
+  const instances: Node[] = [];
+  const tarjan: Node[] = [];
+  const frames: Array<{ node: Node; next: number }> = [];
+  let counter = 0;
+
+  const atomPlaceholder = (value: unknown): Placeholder => {
+    let placeholder = atoms.get(value);
+    if (placeholder === undefined) {
+      placeholder = typeof value === 'symbol'
+        ? { k: 'sym', key: Symbol.keyFor(value)! }
+        : { k: 'fn', id: registrationOf(value)!.id };
+      subs.push(placeholder);
+      atoms.set(value, placeholder);
+    }
+    return placeholder;
+  };
+
+  const enter = (obj: object, info: Info): Node => {
+    if (info.walk === STATE) {
+      let state: unknown;
+      try {
+        state = (obj as { toState(): unknown }).toState();
+      } catch (error) {
+        throw failAt(ctx, obj, `toState() of the instance of '${info.id}' threw`, error);
+      }
+      if (state === obj) throw failAt(ctx, obj, `toState() of the instance of '${info.id}' returned the instance itself`);
+      ctx.states.set(obj, state);
+    }
+    const kids = kidsOf(obj, info.walk, ctx.states);
+    if (info.walk === ERROR) checkErrorKeys(ctx, obj as Error, kids);
+    const node: Node = { obj, info, kids, index: counter, low: counter, onStack: true, tainted: false, direct: false };
+    counter++;
+    nodes.set(obj, node);
+    tarjan.push(node);
+    frames.push({ node, next: 0 });
+    if (info.id !== undefined && !isSub(node)) instances.push(node);
+    return node;
+  };
+
+  /** Look at one edge; true when it entered a new node (walk it before the next edge). */
+  const edge = (parent: Node | undefined, child: unknown): boolean => {
+    const type = typeof child;
+    if (type === 'function' || type === 'symbol') {
+      checkAtom(ctx, child);
+      atomPlaceholder(child);
+      if (parent) parent.direct = true;
+      return false;
+    }
+    if (type !== 'object' || child === null) return false;
+    const obj = child as object;
+    const known = nodes.get(obj);
+    if (known !== undefined) {
+      if (parent) {
+        if (isSub(known)) parent.direct = true;
+        if (known.onStack) parent.low = Math.min(parent.low, known.index);
+        else if (known.tainted) parent.tainted = true;
+      }
+      return false;
+    }
+    const info = ctx.classify(obj);
+    if (info.walk === LEAF && info.id === undefined) return false;
+    if (info.walk === UNSENDABLE) throw failAt(ctx, obj, info.reason!);
+    if (parent && (info.walk === ERROR || info.walk === STATE)) parent.direct = true;
+    enter(obj, info);
+    return true;
+  };
+
+  edge(undefined, ctx.root);
+  while (frames.length > 0) {
+    const frame = frames[frames.length - 1]!;
+    const { node } = frame;
+    if (frame.next < node.kids.values.length) {
+      edge(node, node.kids.values[frame.next++]);
+      continue;
+    }
+    frames.pop();
+    if (node.low === node.index) {
+      // Root of a strongly connected component: pop it, share the taint, emit it.
+      const members: Node[] = [];
+      let member: Node;
+      do {
+        member = tarjan.pop()!;
+        member.onStack = false;
+        members.push(member);
+      } while (member !== node);
+      const tainted = members.some((m) => !isSub(m) && (m.tainted || m.direct));
+      for (const m of members) {
+        if (!isSub(m)) m.tainted = tainted;
+        if (members.length > 1 && m.info.walk === STATE) {
+          throw failAt(ctx, m.obj, `toState() of the instance of '${m.info.id}' returns a value that refers back ` +
+            'to the instance: fromState() could not be given a finished state; break the cycle');
+        }
+        order.push(m);
+      }
+    }
+    const parent = frames[frames.length - 1]?.node;
+    if (parent) {
+      if (node.onStack) parent.low = Math.min(parent.low, node.low);
+      else if (node.tainted) parent.tainted = true;
+    }
+  }
+
+  // Shells first (cycles), then fill.
+  for (const node of order) {
+    if (isSub(node)) {
+      node.sub = subs.length;
+      node.placeholder = node.info.walk === STATE
+        ? { k: 'state', id: node.info.id!, state: undefined }
+        : errorRecord(node);
+      subs.push(node.placeholder);
+    } else if (node.tainted) {
+      node.copy = shellOf(node);
+    }
+  }
+  const map = (value: unknown): unknown => {
+    const type = typeof value;
+    if (type === 'function' || type === 'symbol') return atoms.get(value);
+    if (type !== 'object' || value === null) return value;
+    const node = nodes.get(value as object);
+    return node === undefined ? value : (node.placeholder ?? node.copy ?? value);
+  };
+  const placeholders = new Set<unknown>(subs);
+  const fix: unknown[] = [];
+  for (const node of order) {
+    if (node.placeholder !== undefined) {
+      fillPlaceholder(node, map);
+      fix.push(node.sub);
+    } else if (node.copy !== undefined) {
+      fillCopy(ctx, node, map, placeholders);
+      if (node.direct) fix.push(node.copy);
+    }
+  }
+
+  const classes: string[] = [];
+  const classIndex = new Map<string, number>();
+  const pairs: unknown[] = [];
+  for (const node of instances) {
+    const id = node.info.id!;
+    let index = classIndex.get(id);
+    if (index === undefined) {
+      index = classes.push(id) - 1;
+      classIndex.set(id, index);
+    }
+    pairs.push(node.copy ?? node.obj, index);
+  }
+  return { format: FORMAT, version: VERSION, root: map(ctx.root), classes, instances: pairs, subs, fix };
+}
+
+/** An empty copy of a container: the class prototype does not matter, structured clone drops it. */
+function shellOf(node: Node): object {
+  switch (node.info.walk) {
+    case ARRAY:
+      return new Array<unknown>((node.obj as unknown[]).length);
+    case MAP:
+      return new Map();
+    case SET:
+      return new Set();
+    default:
+      return Object.getPrototypeOf(node.obj) === null ? Object.create(null) as object : {};
+  }
+}
+
+function fillCopy(
+  ctx: WalkContext, node: Node, map: (value: unknown) => unknown, placeholders: ReadonlySet<unknown>,
+): void {
+  const copy = node.copy!;
+  const { values, keys } = node.kids;
+  switch (node.info.walk) {
+    case MAP:
+      for (let i = 0; i < values.length; i += 2) mapSet.call(copy as Map<unknown, unknown>, map(values[i]), map(values[i + 1]));
+      return;
+    case SET:
+      for (const value of values) setAdd.call(copy as Set<unknown>, map(value));
+      return;
+    case ARRAY:
+      if (keys === null) {
+        const source = node.obj as unknown[];
+        const target = copy as unknown[];
+        for (let i = 0; i < values.length; i++) if (i in source) target[i] = map(values[i]);
+        return;
+      }
+    // falls through: a huge array walked by its keys
+    case OBJECT:
+      for (let i = 0; i < keys!.length; i++) {
+        const key = keys![i]!;
+        const value = map(values[i]);
+        if (FORBIDDEN_KEYS.has(key)) {
+          if (placeholders.has(value)) {
+            throw new SerializationError(
+              `a function, symbol, error or toState() instance cannot be sent under the key '${key}' ` +
+                '(the receiver never writes that key): rename the key',
+              locate(ctx, node.obj) + keyLabel(key),
+            );
+          }
+          Object.defineProperty(copy, key, { value, writable: true, enumerable: true, configurable: true });
+        } else {
+          (copy as Record<string, unknown>)[key] = value;
+        }
+      }
+      return;
+    default:
+  }
+}
+
+function errorRecord(node: Node): ErrorRecord {
+  const error = node.obj as Error;
+  const id = node.info.id;
+  let base: BuiltinErrorName | undefined;
+  let protoName: string;
+  if (id === undefined) {
+    [base, protoName] = builtinBase(error);
+  } else {
+    protoName = String((Object.getPrototypeOf(error) as Error).name);
+  }
+  const record: { -readonly [K in keyof ErrorRecord]: ErrorRecord[K] } = { k: 'error', props: [] };
+  if (id !== undefined) record.id = id;
+  if (base !== undefined) record.base = base;
+  const name = String(error.name);
+  if (base === 'DOMException' || (name !== protoName && !node.kids.keys!.includes('name'))) record.name = name;
+  if (typeof error.message === 'string' && (Object.hasOwn(error, 'message') || error.message !== '')) {
+    record.message = error.message;
+  }
+  if (typeof error.stack === 'string') record.stack = error.stack;
+  return record;
+}
+
+function fillPlaceholder(node: Node, map: (value: unknown) => unknown): void {
+  const { values, keys, cause, errors } = node.kids;
+  if (node.info.walk === STATE) {
+    (node.placeholder as { state: unknown }).state = map(values[0]);
+    return;
+  }
+  const record = node.placeholder as unknown as { cause?: unknown; props: unknown[]; errors?: unknown };
+  let i = 0;
+  if (cause) record.cause = map(values[i++]);
+  for (const key of keys!) record.props.push(key, map(values[i++]));
+  if (errors) record.errors = map(values[i]);
+}

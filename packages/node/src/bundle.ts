@@ -1,0 +1,83 @@
+/**
+ * Builds the worker entry for a registered module: the module pruned for
+ * workers (transform target 'worker-module'), plus `serve()`, bundled with
+ * esbuild into one ESM file next to the project's node_modules so that its
+ * external packages resolve as they do for the app.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { threadId } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import type { Registration } from '@suitkaise/core/internal';
+
+const bundles = new Map<string, Promise<string>>();
+
+/** Files this process wrote, removed at exit. Kept on globalThis: test runners load this module once per test file. */
+function writtenFiles(): Set<string> {
+  const slot = Symbol.for('suitkaise.node.bundles');
+  const store = globalThis as typeof globalThis & { [slot]?: Set<string> };
+  if (!store[slot]) {
+    const files = new Set<string>();
+    store[slot] = files;
+    process.once('exit', () => {
+      for (const file of files) rmSync(file, { force: true });
+    });
+  }
+  return store[slot];
+}
+
+/** The project root the registration id is relative to: the module's path minus the id's path part. */
+function rootOf(registration: Registration, file: string): string {
+  const relative = registration.id.slice(0, registration.id.lastIndexOf('#'));
+  const normalized = file.split('\\').join('/');
+  if (!relative || !normalized.endsWith(relative)) return dirname(file);
+  return file.slice(0, file.length - relative.length).replace(/[\\/]$/, '') || '/';
+}
+
+async function build(registration: Registration): Promise<string> {
+  if (!registration.moduleUrl?.startsWith('file:')) {
+    throw new Error(`${registration.id} has no file module URL (got ${registration.moduleUrl ?? 'none'}); build it with the suitkaise transform`);
+  }
+  const file = fileURLToPath(registration.moduleUrl);
+  const root = rootOf(registration, file);
+  const [esbuild, { suitkaiseEsbuild }] = await Promise.all([import('esbuild'), import('@suitkaise/transform/esbuild')]);
+  const cacheDir = join(root, 'node_modules', '.cache', 'suitkaise');
+  mkdirSync(cacheDir, { recursive: true });
+  const key = createHash('sha256').update(registration.moduleUrl).digest('hex').slice(0, 16);
+  const outfile = join(cacheDir, `${key}-${process.pid}-${threadId}.mjs`);
+  await esbuild.build({
+    stdin: {
+      contents: `import ${JSON.stringify(`sk-worker-module:${file}`)};\nimport { serve } from "@suitkaise/node/worker";\nserve();\n`,
+      resolveDir: dirname(file),
+      sourcefile: `${file}?sk-worker`,
+      loader: 'js',
+    },
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: `node${process.versions.node.split('.')[0]}`,
+    outfile,
+    sourcemap: 'inline',
+    conditions: ['@suitkaise/source'],
+    mainFields: ['module', 'main'],
+    logLevel: 'silent',
+    // Bundled CommonJS may call require(); give it one.
+    banner: { js: "import { createRequire as __skCreateRequire } from 'node:module'; const require = __skCreateRequire(import.meta.url);" },
+    plugins: [suitkaiseEsbuild({ root })],
+  });
+  writtenFiles().add(outfile);
+  return outfile;
+}
+
+/** The path of a runnable worker file for `registration`'s module, built once per module per thread. */
+export function workerBundleFor(registration: Registration): Promise<string> {
+  const key = registration.moduleUrl ?? registration.id;
+  let bundle = bundles.get(key);
+  if (!bundle) {
+    bundle = build(registration);
+    bundle.catch(() => bundles.delete(key));
+    bundles.set(key, bundle);
+  }
+  return bundle;
+}

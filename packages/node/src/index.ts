@@ -1,0 +1,31 @@
+/**
+ * @suitkaise/node: runs suitkaise workers on worker_threads.
+ * Spawn, endpoint, terminate: nothing else lives here. Worker code is
+ * bundled on first use (bundle.ts) because Node 20 workers cannot load
+ * TypeScript or the transform's output directly.
+ * @packageDocumentation
+ */
+import { Worker } from 'node:worker_threads';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import type { Adapter, Registration, SpawnedWorker, WorkerExit } from '@suitkaise/core/internal';
+import { workerBundleFor } from './bundle.ts';
+
+async function spawnWorker(registration: Registration): Promise<SpawnedWorker> {
+  const file = await workerBundleFor(registration);
+  const worker = new Worker(file);
+  let settle!: (exit: WorkerExit) => void;
+  const exited = new Promise<WorkerExit>((resolve) => { settle = resolve; });
+  worker.once('error', (error: Error) => settle({ code: null, error, description: `crashed: ${error.message}` }));
+  worker.once('exit', (code: number) => settle({ code, description: `exited with code ${code}` }));
+  return {
+    endpoint: nodeEndpoint(worker),
+    exited,
+    terminate() {
+      settle({ code: null, description: 'was terminated' });
+      void worker.terminate();
+    },
+  };
+}
+
+/** The worker_threads adapter core picks in Node. */
+export const nodeAdapter: Adapter = { name: 'node', spawn: spawnWorker };
