@@ -10,7 +10,8 @@ const CURRENT_RUN = 1;
 const LIVES_LEFT = 2;
 const SECTION = 3;
 const INT_SLOTS = 4;
-const FLOAT_OFFSET = 16; // bytes; one Float64 after the Int32 slots
+const FLOAT_OFFSET = 16; // bytes; Float64 slots after the Int32 slots: section start, join deadline
+const FLOAT_SLOTS = 2;
 
 /** Sections in the order of their index in the control block. */
 export const SECTIONS: readonly Section[] = ['prerun', 'run', 'postrun', 'onfinish', 'result', 'error'];
@@ -33,11 +34,11 @@ export class ControlBlock {
   readonly #floats: Float64Array;
 
   constructor(buffer?: SharedArrayBuffer | null) {
-    const shared = buffer ?? (sharedMemoryAvailable() ? new SharedArrayBuffer(FLOAT_OFFSET + 8) : null);
-    const memory = shared ?? new ArrayBuffer(FLOAT_OFFSET + 8);
+    const shared = buffer ?? (sharedMemoryAvailable() ? new SharedArrayBuffer(FLOAT_OFFSET + 8 * FLOAT_SLOTS) : null);
+    const memory = shared ?? new ArrayBuffer(FLOAT_OFFSET + 8 * FLOAT_SLOTS);
     this.buffer = shared;
     this.#ints = new Int32Array(memory, 0, INT_SLOTS);
-    this.#floats = new Float64Array(memory, FLOAT_OFFSET, 1);
+    this.#floats = new Float64Array(memory, FLOAT_OFFSET, FLOAT_SLOTS);
     if (!buffer) Atomics.store(this.#ints, SECTION, -1);
   }
 
@@ -56,6 +57,13 @@ export class ControlBlock {
   get section(): Section | null { return SECTIONS[Atomics.load(this.#ints, SECTION)] ?? null; }
   /** When the running section started ({@link sharedNow} clock). */
   get sectionStartedAt(): number { return this.#floats[0]; }
+
+  /**
+   * When `joinIn` runs out ({@link sharedNow} clock), fixed when the first worker starts its first run
+   * and kept for the workers that replace it; 0 until then.
+   */
+  get joinDeadline(): number { return this.#floats[1]; }
+  set joinDeadline(value: number) { this.#floats[1] = value; }
 
   /** Mark a section as started now. The start time is written before the index, so a reader never pairs a new section with an old start. */
   enterSection(section: Section, startedAt = sharedNow()): void {

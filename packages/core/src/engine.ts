@@ -138,10 +138,11 @@ export async function runProcess(
     return handleFailure(failure instanceof ProcessError ? failure : new ProcessError(String(failure)));
   }
 
+  if (config.joinIn !== null && control.joinDeadline === 0) control.joinDeadline = sharedNow() + config.joinIn;
   const shouldContinue = () =>
     !binding.stopRequested &&
     (config.runs === null || control.currentRun < config.runs) &&
-    (start.joinDeadline === null || sharedNow() < start.joinDeadline);
+    (config.joinIn === null || sharedNow() < control.joinDeadline);
 
   for (;;) {
     try {

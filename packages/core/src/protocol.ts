@@ -24,8 +24,6 @@ export interface StartMessage {
   readonly currentRun: number;
   /** Lives left, counting this attempt. */
   readonly livesLeft: number;
-  /** Epoch ms (`performance.timeOrigin + performance.now()`) after which no new run starts; null: no limit. */
-  readonly joinDeadline: number | null;
   readonly phase: Phase;
   /** With phase 'error': the serialized `ProcessError` that exhausted the lives. */
   readonly failure: SerializedValue | null;

@@ -43,7 +43,6 @@ class Supervisor implements ProcessBinding {
   readonly #state: SerializedValue;
   readonly #control = new ControlBlock();
   readonly #inbox = new Mailbox<unknown>();
-  readonly #joinDeadline: number | null;
   readonly #hasErrorHook: boolean;
   #attempt: Attempt | null = null;
   #unsent: SerializedValue[] = [];
@@ -60,7 +59,6 @@ class Supervisor implements ProcessBinding {
     this.#state = serialize(process);
     this.#hasErrorHook = typeof (process as ProcessHooks).__error__ === 'function';
     this.#control.livesLeft = this.#config.lives;
-    this.#joinDeadline = this.#config.joinIn === null ? null : sharedNow() + this.#config.joinIn;
     this.#done = new Promise((resolve) => { this.#markDone = resolve; });
     void this.#launch('run', null);
   }
@@ -142,7 +140,6 @@ class Supervisor implements ProcessBinding {
       control: this.#control.buffer,
       currentRun: this.#control.currentRun,
       livesLeft: this.#control.livesLeft,
-      joinDeadline: this.#joinDeadline,
       phase,
       failure: failure ? serialize(failure) : null,
     };

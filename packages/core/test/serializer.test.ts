@@ -500,7 +500,8 @@ describe('cucumber: depth and transport', () => {
     const head: Link = { next: null, n: 0 };
     let tail = head;
     for (let i = 1; i < 100_000; i++) tail = tail.next = { next: null, n: i };
-    expect(envelopeOf(head).root).toBe(head);
+    // (booleans: Vitest's own deep equality would recurse 100k levels)
+    expect(envelopeOf(head).root === head).toBe(true);
     // The copy-on-write path over the whole chain, too.
     (tail as Link & { fn?: unknown }).fn = square;
     const out = deserialize(serialize(head)) as Link;
@@ -511,9 +512,9 @@ describe('cucumber: depth and transport', () => {
       depth++;
     }
     expect(depth).toBe(100_000);
-    expect((last as Link & { fn?: unknown }).fn).toBe(square);
-    expect(head.next).not.toBe(out.next); // the caller's chain was copied, not changed
-    expect((tail as Link & { fn?: unknown }).fn).toBe(square);
+    expect((last as Link & { fn?: unknown }).fn === square).toBe(true);
+    expect(head.next === out.next).toBe(false); // the caller's chain was copied, not changed
+    expect((tail as Link & { fn?: unknown }).fn === square).toBe(true);
   });
 
   it('round-trips through a real MessageChannel', async () => {

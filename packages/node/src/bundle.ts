@@ -1,11 +1,11 @@
 /**
  * Builds the worker entry for a registered module: the module pruned for
  * workers (transform target 'worker-module'), plus `serve()`, bundled with
- * esbuild into one ESM file next to the project's node_modules so that its
- * external packages resolve as they do for the app.
+ * esbuild into one ESM file under the project's node_modules/.cache so that
+ * its external packages resolve as they do for the app.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
@@ -13,19 +13,8 @@ import type { Registration } from '@suitkaise/core/internal';
 
 const bundles = new Map<string, Promise<string>>();
 
-/** Files this process wrote, removed at exit. Kept on globalThis: test runners load this module once per test file. */
-function writtenFiles(): Set<string> {
-  const slot = Symbol.for('suitkaise.node.bundles');
-  const store = globalThis as typeof globalThis & { [slot]?: Set<string> };
-  if (!store[slot]) {
-    const files = new Set<string>();
-    store[slot] = files;
-    process.once('exit', () => {
-      for (const file of files) rmSync(file, { force: true });
-    });
-  }
-  return store[slot];
-}
+/** Bare imports bundled into the worker file; every other package is imported at run time, as the app imports it. */
+const BUNDLED = /^(?:@suitkaise\/(?:core|node)(?:\/.*)?|comlink(?:\/.*)?|reflect-metadata)$/;
 
 /** The project root the registration id is relative to: the module's path minus the id's path part. */
 function rootOf(registration: Registration, file: string): string {
@@ -43,10 +32,7 @@ async function build(registration: Registration): Promise<string> {
   const root = rootOf(registration, file);
   const [esbuild, { suitkaiseEsbuild }] = await Promise.all([import('esbuild'), import('@suitkaise/transform/esbuild')]);
   const cacheDir = join(root, 'node_modules', '.cache', 'suitkaise');
-  mkdirSync(cacheDir, { recursive: true });
-  const key = createHash('sha256').update(registration.moduleUrl).digest('hex').slice(0, 16);
-  const outfile = join(cacheDir, `${key}-${process.pid}-${threadId}.mjs`);
-  await esbuild.build({
+  const built = await esbuild.build({
     stdin: {
       contents: `import ${JSON.stringify(`sk-worker-module:${file}`)};\nimport { serve } from "@suitkaise/node/worker";\nserve();\n`,
       resolveDir: dirname(file),
@@ -57,16 +43,35 @@ async function build(registration: Registration): Promise<string> {
     format: 'esm',
     platform: 'node',
     target: `node${process.versions.node.split('.')[0]}`,
-    outfile,
+    write: false,
+    outdir: cacheDir,
     sourcemap: 'inline',
     conditions: ['@suitkaise/source'],
     mainFields: ['module', 'main'],
     logLevel: 'silent',
     // Bundled CommonJS may call require(); give it one.
     banner: { js: "import { createRequire as __skCreateRequire } from 'node:module'; const require = __skCreateRequire(import.meta.url);" },
-    plugins: [suitkaiseEsbuild({ root })],
+    plugins: [
+      {
+        name: 'suitkaise:externals',
+        setup(pluginBuild) {
+          pluginBuild.onResolve({ filter: /^[^./#]/ }, (args) =>
+            args.path.startsWith('sk-worker-module:') || BUNDLED.test(args.path) ? undefined : { path: args.path, external: true },
+          );
+        },
+      },
+      suitkaiseEsbuild({ root }),
+    ],
   });
-  writtenFiles().add(outfile);
+  const code = built.outputFiles[0]!.contents;
+  // Named by content: processes building the same worker share one file, and a changed module gets a new one.
+  mkdirSync(cacheDir, { recursive: true });
+  const outfile = join(cacheDir, `${createHash('sha256').update(code).digest('hex').slice(0, 24)}.mjs`);
+  if (!existsSync(outfile)) {
+    const temporary = `${outfile}.${process.pid}.${threadId}.tmp`;
+    writeFileSync(temporary, code);
+    renameSync(temporary, outfile);
+  }
   return outfile;
 }
 

@@ -32,6 +32,8 @@ export interface Info {
   readonly id?: string;
   /** For UNSENDABLE: what it is and what to do. */
   readonly reason?: string;
+  /** A null-prototype object (structured clone would give it Object.prototype). */
+  readonly nullProto?: boolean;
 }
 
 /** Classifies an object (never a function or primitive). */
@@ -41,6 +43,7 @@ export type Classify = (obj: object) => Info;
 export const DENSE_LIMIT = 1 << 24;
 
 const PLAIN: Info = { walk: OBJECT };
+const NULL_PROTO: Info = { walk: OBJECT, nullProto: true };
 const ARRAY_INFO: Info = { walk: ARRAY };
 const MAP_INFO: Info = { walk: MAP };
 const SET_INFO: Info = { walk: SET };
@@ -155,7 +158,8 @@ export function createClassifier(lossy: boolean): Classify {
   const cache = new Map<object | null, Info>();
   return (obj) => {
     const proto = Object.getPrototypeOf(obj) as object | null;
-    if (proto === Object.prototype || proto === null) return PLAIN;
+    if (proto === Object.prototype) return PLAIN;
+    if (proto === null) return NULL_PROTO;
     if (proto === Array.prototype) return ARRAY_INFO;
     let info = cache.get(proto);
     if (info === undefined) {

@@ -21,7 +21,10 @@ export interface Envelope {
   readonly root: unknown;
   /** Registered class ids, indexed by `instances`. */
   readonly classes?: readonly string[];
-  /** Flat pairs `object, index into classes`: objects whose prototype the receiver restores. */
+  /**
+   * Flat pairs `object, index into classes`: objects whose prototype the receiver
+   * restores; index -1 restores a null prototype.
+   */
   readonly instances?: readonly unknown[];
   /** Placeholders standing in for values structured clone cannot carry as they are. */
   readonly subs?: readonly Placeholder[];

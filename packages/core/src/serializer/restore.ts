@@ -127,10 +127,11 @@ export function restore(data: unknown): unknown {
     const obj = instances[i];
     const index = instances[i + 1];
     if (!isObject(obj)) throw bad('an instance is not an object', path);
-    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= classes.length) {
+    if (typeof index !== 'number' || !Number.isInteger(index) || index < -1 || index >= classes.length) {
       throw bad('an instance names no class', path);
     }
-    Object.setPrototypeOf(obj, classOf(classes[index], `envelope.classes[${index}]`).prototype as object);
+    const proto = index === -1 ? null : classOf(classes[index], `envelope.classes[${index}]`).prototype as object;
+    Object.setPrototypeOf(obj, proto);
   }
 
   // Placeholder → what it stands for. Errors get their shell now, so cycles through them resolve.

@@ -23,7 +23,8 @@ import { checkAtom, checkErrorKeys, failAt, kidsOf, locate, type Kids, type Walk
 interface Node {
   readonly obj: object;
   readonly info: Info;
-  readonly kids: Kids;
+  /** Dropped once the node is known to be neither copied nor substituted. */
+  kids: Kids | null;
   readonly index: number;
   low: number;
   onStack: boolean;
@@ -35,6 +36,8 @@ interface Node {
   placeholder?: Placeholder;
   /** Index of `placeholder` in `subs`. */
   sub?: number;
+  /** Next child to look at while the node is on the walk. */
+  next: number;
 }
 
 const mapSet = Map.prototype.set;
@@ -55,9 +58,18 @@ for (const [global, name] of builtinErrors) {
 function builtinBase(error: Error): [BuiltinErrorName, string] {
   for (let proto = Object.getPrototypeOf(error) as object | null; proto !== null; proto = Object.getPrototypeOf(proto)) {
     const name = builtinByPrototype.get(proto);
-    if (name !== undefined) return [name, String((proto as Error).name)];
+    if (name !== undefined) return [name, nameOf(proto, error)];
   }
   return ['Error', 'Error'];
+}
+
+/** The `name` a prototype gives (DOMException's is a getter that needs the instance). */
+function nameOf(proto: object, error: Error): string {
+  try {
+    return String(Reflect.get(proto, 'name', error));
+  } catch {
+    return '';
+  }
 }
 
 function isSub(node: Node): boolean {
@@ -72,7 +84,7 @@ export function substitute(ctx: WalkContext): Envelope {
   const order: Node[] = [];
   const instances: Node[] = [];
   const tarjan: Node[] = [];
-  const frames: Array<{ node: Node; next: number }> = [];
+  const frames: Node[] = [];
   let counter = 0;
 
   const atomPlaceholder = (value: unknown): Placeholder => {
@@ -100,12 +112,14 @@ export function substitute(ctx: WalkContext): Envelope {
     }
     const kids = kidsOf(obj, info.walk, ctx.states);
     if (info.walk === ERROR) checkErrorKeys(ctx, obj as Error, kids);
-    const node: Node = { obj, info, kids, index: counter, low: counter, onStack: true, tainted: false, direct: false };
+    const node: Node = {
+      obj, info, kids, index: counter, low: counter, onStack: true, tainted: false, direct: false, next: 0,
+    };
     counter++;
     nodes.set(obj, node);
     tarjan.push(node);
-    frames.push({ node, next: 0 });
-    if (info.id !== undefined && !isSub(node)) instances.push(node);
+    frames.push(node);
+    if ((info.id !== undefined || info.nullProto) && !isSub(node)) instances.push(node);
     return node;
   };
 
@@ -139,14 +153,21 @@ export function substitute(ctx: WalkContext): Envelope {
 
   edge(undefined, ctx.root);
   while (frames.length > 0) {
-    const frame = frames[frames.length - 1]!;
-    const { node } = frame;
-    if (frame.next < node.kids.values.length) {
-      edge(node, node.kids.values[frame.next++]);
+    const node = frames[frames.length - 1]!;
+    const kids = node.kids!;
+    if (node.next < kids.values.length) {
+      edge(node, kids.values[node.next++]);
       continue;
     }
     frames.pop();
-    if (node.low === node.index) {
+    if (node.low === node.index && tarjan[tarjan.length - 1] === node) {
+      // A component of one node (the common case).
+      tarjan.pop();
+      node.onStack = false;
+      if (!isSub(node)) node.tainted ||= node.direct;
+      if (node.tainted || isSub(node)) order.push(node);
+      else node.kids = null;
+    } else if (node.low === node.index) {
       // Root of a strongly connected component: pop it, share the taint, emit it.
       const members: Node[] = [];
       let member: Node;
@@ -162,10 +183,11 @@ export function substitute(ctx: WalkContext): Envelope {
           throw failAt(ctx, m.obj, `toState() of the instance of '${m.info.id}' returns a value that refers back ` +
             'to the instance: fromState() could not be given a finished state; break the cycle');
         }
-        order.push(m);
+        if (m.tainted || isSub(m)) order.push(m);
+        else m.kids = null;
       }
     }
-    const parent = frames[frames.length - 1]?.node;
+    const parent = frames[frames.length - 1];
     if (parent) {
       if (node.onStack) parent.low = Math.min(parent.low, node.low);
       else if (node.tainted) parent.tainted = true;
@@ -207,7 +229,11 @@ export function substitute(ctx: WalkContext): Envelope {
   const classIndex = new Map<string, number>();
   const pairs: unknown[] = [];
   for (const node of instances) {
-    const id = node.info.id!;
+    const id = node.info.id;
+    if (id === undefined) {
+      pairs.push(node.copy ?? node.obj, -1);
+      continue;
+    }
     let index = classIndex.get(id);
     if (index === undefined) {
       index = classes.push(id) - 1;
@@ -236,7 +262,7 @@ function fillCopy(
   ctx: WalkContext, node: Node, map: (value: unknown) => unknown, placeholders: ReadonlySet<unknown>,
 ): void {
   const copy = node.copy!;
-  const { values, keys } = node.kids;
+  const { values, keys } = node.kids!;
   switch (node.info.walk) {
     case MAP:
       for (let i = 0; i < values.length; i += 2) mapSet.call(copy as Map<unknown, unknown>, map(values[i]), map(values[i + 1]));
@@ -282,13 +308,13 @@ function errorRecord(node: Node): ErrorRecord {
   if (id === undefined) {
     [base, protoName] = builtinBase(error);
   } else {
-    protoName = String((Object.getPrototypeOf(error) as Error).name);
+    protoName = nameOf(Object.getPrototypeOf(error) as object, error);
   }
   const record: { -readonly [K in keyof ErrorRecord]: ErrorRecord[K] } = { k: 'error', props: [] };
   if (id !== undefined) record.id = id;
   if (base !== undefined) record.base = base;
   const name = String(error.name);
-  if (base === 'DOMException' || (name !== protoName && !node.kids.keys!.includes('name'))) record.name = name;
+  if (base === 'DOMException' || (name !== protoName && !node.kids!.keys!.includes('name'))) record.name = name;
   if (typeof error.message === 'string' && (Object.hasOwn(error, 'message') || error.message !== '')) {
     record.message = error.message;
   }
@@ -297,7 +323,7 @@ function errorRecord(node: Node): ErrorRecord {
 }
 
 function fillPlaceholder(node: Node, map: (value: unknown) => unknown): void {
-  const { values, keys, cause, errors } = node.kids;
+  const { values, keys, cause, errors } = node.kids!;
   if (node.info.walk === STATE) {
     (node.placeholder as { state: unknown }).state = map(values[0]);
     return;

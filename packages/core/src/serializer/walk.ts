@@ -159,7 +159,7 @@ export function checkAtom(ctx: WalkContext, value: unknown): void {
 /** What the fast walk found: registered instances, as the envelope lists them. */
 export interface FastResult {
   readonly classes: string[];
-  /** Flat pairs: object, index into `classes`. */
+  /** Flat pairs: object, index into `classes` (-1: null prototype). */
   readonly instances: unknown[];
 }
 
@@ -181,14 +181,20 @@ export function fastWalk(ctx: WalkContext): FastResult | null {
   const classes: string[] = [];
   const classIndex = new Map<string, number>();
   const instances: unknown[] = [];
+  const pushEntry = (value: unknown, key: unknown): void => {
+    push(stack, key);
+    push(stack, value);
+  };
+  const pushMember = (value: unknown): void => push(stack, value);
   while (stack.length > 0) {
     const value = stack.pop();
     if (typeof value !== 'object') {
       checkAtom(ctx, value);
       return null; // a registered function or a Symbol.for symbol
     }
-    if (value === null || seen.has(value)) continue;
-    seen.add(value);
+    if (value === null) continue;
+    const size = seen.size;
+    if (seen.add(value).size === size) continue; // seen before
     const info = ctx.classify(value);
     switch (info.walk) {
       case OBJECT: {
@@ -209,8 +215,15 @@ export function fastWalk(ctx: WalkContext): FastResult | null {
       }
       case MAP:
       case SET: {
-        const kids = kidsOf(value, info.walk, ctx.states).values;
-        for (let i = kids.length - 1; i >= 0; i--) push(stack, kids[i]);
+        // Push in natural order, then reverse that stretch so it pops in natural order.
+        let low = stack.length;
+        if (info.walk === MAP) mapForEach.call(value as Map<unknown, unknown>, pushEntry);
+        else setForEach.call(value as Set<unknown>, pushMember);
+        for (let high = stack.length - 1; low < high; low++, high--) {
+          const swap = stack[low];
+          stack[low] = stack[high];
+          stack[high] = swap;
+        }
         break;
       }
       case LEAF:
@@ -227,6 +240,8 @@ export function fastWalk(ctx: WalkContext): FastResult | null {
         classIndex.set(info.id, index);
       }
       instances.push(value, index);
+    } else if (info.nullProto) {
+      instances.push(value, -1);
     }
   }
   return { classes, instances };
