@@ -27,6 +27,7 @@ class WorkerBinding implements ProcessBinding {
   readonly timers = null;
   error: ProcessError | null = null;
   #stopped = false;
+  readonly #unacknowledged = new Set<Promise<void>>();
 
   constructor(
     private readonly control: ControlBlock,
@@ -40,7 +41,15 @@ class WorkerBinding implements ProcessBinding {
   /** Marks a stop asked for by message (no shared memory). */
   markStopped(): void { this.#stopped = true; }
   kill(): void { throw new ProcessError('kill() is for the parent; inside a hook, call this.stop() or throw'); }
-  tell(data: unknown): void { void this.parent.deliver(serialize(data)).catch(() => {}); }
+  tell(data: unknown): void {
+    const delivery = this.parent.deliver(serialize(data)).catch(() => {});
+    this.#unacknowledged.add(delivery);
+    void delivery.then(() => this.#unacknowledged.delete(delivery));
+  }
+  /** Resolves once the parent has every message told so far: they travel on another port than the outcome. */
+  async flush(): Promise<void> {
+    while (this.#unacknowledged.size > 0) await Promise.all(this.#unacknowledged);
+  }
   listen(timeout?: number): Promise<unknown> { return this.inbox.next(timeout); }
   wait(): Promise<boolean> { return Promise.reject(new ProcessError('wait() is for the parent, not inside a hook')); }
   result(): Promise<unknown> { return Promise.reject(new ProcessError('result() is for the parent, not inside a hook')); }
@@ -111,7 +120,8 @@ export async function runProcess(
     }
   };
 
-  const outcome = (status: Outcome['status'], value: unknown, error: ProcessError | null): Outcome => {
+  const outcome = async (status: Outcome['status'], value: unknown, error: ProcessError | null): Promise<Outcome> => {
+    await binding.flush();
     const result = sendable(value, control.currentRun);
     return {
       status: result.ok ? status : 'rejected',

@@ -2,6 +2,7 @@
 export class Mailbox<T> {
   readonly #queue: T[] = [];
   readonly #waiting: Array<(value: T | undefined) => void> = [];
+  #closed = false;
 
   /** Hand a message to the oldest waiting reader, or queue it. */
   push(value: T): void {
@@ -10,9 +11,10 @@ export class Mailbox<T> {
     else this.#queue.push(value);
   }
 
-  /** The next message; `undefined` once `timeout` ms pass without one. */
+  /** The next message; `undefined` once `timeout` ms pass without one, or at once when closed and empty. */
   next(timeout?: number): Promise<T | undefined> {
     if (this.#queue.length > 0) return Promise.resolve(this.#queue.shift());
+    if (this.#closed) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const reader = (value: T | undefined) => {
@@ -28,6 +30,12 @@ export class Mailbox<T> {
         }, timeout);
       }
     });
+  }
+
+  /** Nothing more will arrive: waiting readers get `undefined`; queued messages can still be read. */
+  close(): void {
+    this.#closed = true;
+    for (const reader of this.#waiting.splice(0)) reader(undefined);
   }
 
   /** Messages queued and not yet read. */

@@ -105,7 +105,10 @@ export abstract class Skprocess<R = unknown> {
     binding.tell(data);
   }
 
-  /** The next message from the other side; `undefined` after `timeout` ms. */
+  /**
+   * The next message from the other side; `undefined` after `timeout` ms, or, in the parent, once the
+   * process has finished and every message it sent has been read (so a `listen()` loop ends by itself).
+   */
   get listen(): Modifiable<[timeout?: number], unknown> {
     return modifiable((timeout?: number) => {
       const binding = bindings.get(this);

@@ -213,6 +213,7 @@ class Supervisor implements ProcessBinding {
     this.#finalRun ??= this.#control.currentRun;
     this.#settled = settled;
     this.#error = error;
+    this.#inbox.close();
     this.#markDone();
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Echo, Sleeper } from './fixtures/processes.ts';
+import { Echo, Progress, Sleeper } from './fixtures/processes.ts';
 
 describe('tell and listen', () => {
   it('echoes both ways, in order, including messages told before the worker is up', async () => {
@@ -28,5 +28,18 @@ describe('tell and listen', () => {
     const sleeper = new Sleeper(1, 1);
     await sleeper.run();
     expect(() => sleeper.tell('late')).toThrow(/finished/);
+  });
+
+  it('a listen() loop in the parent gets every message, then undefined once the process has finished', async () => {
+    const progress = new Progress(5);
+    progress.start();
+    const seen: unknown[] = [];
+    for (;;) {
+      const message = await progress.listen();
+      if (message === undefined) break;
+      seen.push(message);
+    }
+    expect(seen).toEqual([1, 2, 3, 4, 5].map((done) => ({ done, total: 5 })));
+    await expect(progress.result()).resolves.toBe('done');
   });
 });

@@ -55,6 +55,14 @@ class Point3 extends Point {
 }
 registerClass(Point3, 'test:Point3');
 
+/** A registered Map subclass: structured clone carries the entries, the prototype comes back. */
+class Registry extends Map<string, unknown> {
+  lookupOr(key: string, fallback: unknown): unknown {
+    return this.has(key) ? this.get(key) : fallback;
+  }
+}
+registerClass(Registry, 'test:Registry');
+
 /** A subclass of a registered class that is not registered itself. */
 class LoosePoint extends Point {}
 
@@ -193,6 +201,20 @@ describe('cucumber: registered classes', () => {
     expect(key).toBeInstanceOf(Point);
     expect(out.m.get('value')).toBe(key);
     expect([...out.s][0]).toBe(key);
+  });
+
+  it('restores a registered Map subclass with its entries', () => {
+    const registry = new Registry([['p', new Point(1, 0)]]);
+    const out = roundTrip({ registry, plain: registry });
+    expect(out.registry).toBeInstanceOf(Registry);
+    expect(out.registry.lookupOr('p', null)).toBeInstanceOf(Point);
+    expect(out.registry.lookupOr('q', 7)).toBe(7);
+    expect(out.plain).toBe(out.registry);
+  });
+
+  it('writes a versioned envelope and a frozen facade', () => {
+    expect(serialize(1)).toMatchObject({ format: 'suitkaise/cucumber', version: 1 });
+    expect(Object.isFrozen(cucumber)).toBe(true);
   });
 
   it('registerClass: default id is cls.name, an existing id is kept, a taken name throws', () => {
@@ -391,6 +413,27 @@ describe('cucumber: substitution', () => {
     expect(error.message).toMatch(/refers back to the instance/);
   });
 
+  it('rebuilds an error whose cause is a toState instance, and cycles through copied containers', () => {
+    const watch = new Stopwatch();
+    watch.add(3);
+    const error = new AppError('timed', 'ETIME', { cause: watch });
+    const node = new Node2('n');
+    const loop: Record<string, unknown> = { fn: square, node, error };
+    loop.self = loop;
+    node.next = node;
+    (node as Node2 & { owner?: unknown }).owner = loop; // node is copied too: it reaches a placeholder
+    const out = roundTrip(loop);
+    expect(out.self).toBe(out);
+    expect(out.fn).toBe(square);
+    const outNode = out.node as Node2 & { owner?: unknown };
+    expect(outNode).toBeInstanceOf(Node2);
+    expect(outNode.next).toBe(outNode);
+    expect(outNode.owner).toBe(out);
+    const outError = out.error as AppError;
+    expect(outError.cause).toBeInstanceOf(Stopwatch);
+    expect((outError.cause as Stopwatch).total).toBe(3);
+  });
+
   it('sends registered functions by reference and Symbol.for symbols', () => {
     const handlers = [square, square];
     const out = roundTrip({ handlers, sym: Symbol.for('suitkaise:test'), byFn: new Map([[square, 1]]), set: new Set([Symbol.for('x')]) });
@@ -479,6 +522,24 @@ describe('cucumber: deserialize accepts only what serialize produced', () => {
     ['an unknown error class', { format: 'suitkaise/cucumber', version: 1, root: 1, subs: [{ k: 'error', base: 'Function', props: [] }] }],
   ])('rejects %s', (_what, data) => {
     expect(() => deserialize(data)).toThrow(SerializationError);
+  });
+
+  it('never writes a refused key, even when a crafted envelope asks it to', () => {
+    const placeholder = { k: 'sym', key: 'x' };
+    const root = {};
+    Object.defineProperty(root, '__proto__', { value: placeholder, enumerable: true, writable: true, configurable: true });
+    const data = { format: 'suitkaise/cucumber', version: 1, root, subs: [placeholder], fix: [root] };
+    expect(caught(() => deserialize(data)).message).toMatch(/'__proto__' is refused/);
+    expect(Object.getPrototypeOf(root)).toBe(Object.prototype);
+  });
+
+  it('rejects side tables that do not fit together', () => {
+    const state = { k: 'state', id: 'test:Stopwatch', state: { times: [] } };
+    const holder = { w: state };
+    const outOfOrder = { format: 'suitkaise/cucumber', version: 1, root: holder, subs: [state], fix: [holder, 0] };
+    expect(caught(() => deserialize(outOfOrder)).message).toMatch(/before it is rebuilt/);
+    const badIndex = { format: 'suitkaise/cucumber', version: 1, root: {}, classes: ['test:Point'], instances: [{}, 3] };
+    expect(() => deserialize(badIndex)).toThrow(SerializationError);
   });
 
   it('rejects an unknown class id without instantiating anything', () => {

@@ -17,7 +17,8 @@ import { registrationOf } from '../registry.ts';
 import {
   ARRAY, ERROR, FORBIDDEN_KEYS, LEAF, MAP, OBJECT, SET, STATE, UNSENDABLE, keyLabel, type Info,
 } from './classify.ts';
-import { FORMAT, VERSION, type BuiltinErrorName, type Envelope, type ErrorRecord, type Placeholder } from './protocol.ts';
+import { errorRecord } from './error-record.ts';
+import { FORMAT, VERSION, type Envelope, type Placeholder } from './protocol.ts';
 import { checkAtom, checkErrorKeys, failAt, kidsOf, locate, type Kids, type WalkContext } from './walk.ts';
 
 interface Node {
@@ -42,35 +43,6 @@ interface Node {
 
 const mapSet = Map.prototype.set;
 const setAdd = Set.prototype.add;
-
-const builtinErrors: Array<[string, BuiltinErrorName]> = [
-  ['DOMException', 'DOMException'], ['AggregateError', 'AggregateError'], ['TypeError', 'TypeError'],
-  ['RangeError', 'RangeError'], ['ReferenceError', 'ReferenceError'], ['SyntaxError', 'SyntaxError'],
-  ['EvalError', 'EvalError'], ['URIError', 'URIError'], ['Error', 'Error'],
-];
-const builtinByPrototype = new Map<unknown, BuiltinErrorName>();
-for (const [global, name] of builtinErrors) {
-  const cls = (globalThis as Record<string, unknown>)[global];
-  if (typeof cls === 'function') builtinByPrototype.set(cls.prototype, name);
-}
-
-/** The nearest built-in error class on the prototype chain, and the name its prototype gives. */
-function builtinBase(error: Error): [BuiltinErrorName, string] {
-  for (let proto = Object.getPrototypeOf(error) as object | null; proto !== null; proto = Object.getPrototypeOf(proto)) {
-    const name = builtinByPrototype.get(proto);
-    if (name !== undefined) return [name, nameOf(proto, error)];
-  }
-  return ['Error', 'Error'];
-}
-
-/** The `name` a prototype gives (DOMException's is a getter that needs the instance). */
-function nameOf(proto: object, error: Error): string {
-  try {
-    return String(Reflect.get(proto, 'name', error));
-  } catch {
-    return '';
-  }
-}
 
 function isSub(node: Node): boolean {
   return node.info.walk === ERROR || node.info.walk === STATE;
@@ -99,7 +71,7 @@ export function substitute(ctx: WalkContext): Envelope {
     return placeholder;
   };
 
-  const enter = (obj: object, info: Info): Node => {
+  const enter = (obj: object, info: Info): void => {
     if (info.walk === STATE) {
       let state: unknown;
       try {
@@ -120,19 +92,18 @@ export function substitute(ctx: WalkContext): Envelope {
     tarjan.push(node);
     frames.push(node);
     if ((info.id !== undefined || info.nullProto) && !isSub(node)) instances.push(node);
-    return node;
   };
 
-  /** Look at one edge; true when it entered a new node (walk it before the next edge). */
-  const edge = (parent: Node | undefined, child: unknown): boolean => {
+  /** Look at one edge; a new node is pushed on `frames` and walked before the parent's next edge. */
+  const edge = (parent: Node | undefined, child: unknown): void => {
     const type = typeof child;
     if (type === 'function' || type === 'symbol') {
       checkAtom(ctx, child);
       atomPlaceholder(child);
       if (parent) parent.direct = true;
-      return false;
+      return;
     }
-    if (type !== 'object' || child === null) return false;
+    if (type !== 'object' || child === null) return;
     const obj = child as object;
     const known = nodes.get(obj);
     if (known !== undefined) {
@@ -141,14 +112,13 @@ export function substitute(ctx: WalkContext): Envelope {
         if (known.onStack) parent.low = Math.min(parent.low, known.index);
         else if (known.tainted) parent.tainted = true;
       }
-      return false;
+      return;
     }
     const info = ctx.classify(obj);
-    if (info.walk === LEAF && info.id === undefined) return false;
+    if (info.walk === LEAF && info.id === undefined) return;
     if (info.walk === UNSENDABLE) throw failAt(ctx, obj, info.reason!);
     if (parent && (info.walk === ERROR || info.walk === STATE)) parent.direct = true;
     enter(obj, info);
-    return true;
   };
 
   edge(undefined, ctx.root);
@@ -200,7 +170,7 @@ export function substitute(ctx: WalkContext): Envelope {
       node.sub = subs.length;
       node.placeholder = node.info.walk === STATE
         ? { k: 'state', id: node.info.id!, state: undefined }
-        : errorRecord(node);
+        : errorRecord(node.obj as Error, node.info.id, node.kids!.keys!);
       subs.push(node.placeholder);
     } else if (node.tainted) {
       node.copy = shellOf(node);
@@ -298,28 +268,6 @@ function fillCopy(
       return;
     default:
   }
-}
-
-function errorRecord(node: Node): ErrorRecord {
-  const error = node.obj as Error;
-  const id = node.info.id;
-  let base: BuiltinErrorName | undefined;
-  let protoName: string;
-  if (id === undefined) {
-    [base, protoName] = builtinBase(error);
-  } else {
-    protoName = nameOf(Object.getPrototypeOf(error) as object, error);
-  }
-  const record: { -readonly [K in keyof ErrorRecord]: ErrorRecord[K] } = { k: 'error', props: [] };
-  if (id !== undefined) record.id = id;
-  if (base !== undefined) record.base = base;
-  const name = String(error.name);
-  if (base === 'DOMException' || (name !== protoName && !node.kids!.keys!.includes('name'))) record.name = name;
-  if (typeof error.message === 'string' && (Object.hasOwn(error, 'message') || error.message !== '')) {
-    record.message = error.message;
-  }
-  if (typeof error.stack === 'string') record.stack = error.stack;
-  return record;
 }
 
 function fillPlaceholder(node: Node, map: (value: unknown) => unknown): void {

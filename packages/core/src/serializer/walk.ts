@@ -29,7 +29,7 @@ export interface WalkContext {
 /** The children of one object, in walk order. */
 export interface Kids {
   readonly values: unknown[];
-  /** Property keys (OBJECT, ERROR props, huge ARRAY), aligned with `values` after `offset`. */
+  /** Property keys (OBJECT, huge ARRAY: aligned with `values`; ERROR: the props, after the cause). */
   readonly keys: string[] | null;
   /** ERROR: `values[0]` is the own `cause`. */
   readonly cause?: boolean;

@@ -1,0 +1,57 @@
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { build, defaultClientConditions, type Rollup } from 'vite';
+import suitkaise from '../src/vite.ts';
+
+const fixtures = join(import.meta.dirname, 'fixtures', 'vite-app');
+// Inside the repository, so that the worker bundle resolves the workspace packages.
+const work = mkdtempSync(join(import.meta.dirname, '.scratch-vite-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Copies a fixture (kept as .txt so the repo's type-check skips deliberately broken code) into a scratch project. */
+function fixture(name: string): string {
+  const file = join(work, name);
+  writeFileSync(file, readFileSync(join(fixtures, `${name}.txt`), 'utf8'));
+  return file;
+}
+
+async function buildEntry(entry: string) {
+  return build({
+    root: work,
+    configFile: false,
+    logLevel: 'silent',
+    plugins: [suitkaise()],
+    resolve: { conditions: ['@suitkaise/source', ...defaultClientConditions] },
+    build: { write: false, minify: false, lib: { entry, formats: ['es'], fileName: 'out' }, rollupOptions: { external: [/^@suitkaise\//] } },
+  });
+}
+
+describe('the Vite plugin host', () => {
+  it('turns a transform diagnostic into a build error with id, loc and frame', async () => {
+    const entry = fixture('captures.ts');
+    const thrown = (await buildEntry(entry).then(() => null, (e: unknown) => e)) as (Rollup.RollupError & { errors?: Rollup.RollupError[] }) | null;
+    expect(thrown).not.toBeNull();
+    // Rolldown wraps plugin errors in an aggregate; the plugin's own error is the first one.
+    const error = thrown!.errors?.[0] ?? thrown;
+    expect(error!.message).toContain('SK002');
+    expect(error!.message).toContain('SK003');
+    expect(error!.message).toMatch(/"limit"/);
+    expect(error!.id).toBe(entry);
+    expect(error!.loc).toMatchObject({ file: entry, line: 4, column: 2 });
+    expect(error!.frame).toContain('@sk()');
+  });
+
+  it('replaces @sk() with registration code and a literal worker URL that the build bundles', async () => {
+    const entry = fixture('counter.ts');
+    const output = (await buildEntry(entry)) as Rollup.RollupOutput[] | Rollup.RollupOutput;
+    const outputs = Array.isArray(output) ? output : [output];
+    const chunks = outputs.flatMap((o) => o.output);
+    const main = chunks.find((c): c is Rollup.OutputChunk => c.type === 'chunk' && c.isEntry)!;
+    expect(main.code).not.toContain('@sk');
+    expect(main.code).toContain('id: "counter.ts#Counter"');
+    // Vite found the worker because the transform wrote the literal new Worker(new URL(...)) form.
+    const worker = chunks.find((c) => c.fileName.includes('counter') && c.fileName !== main.fileName && c.fileName.endsWith('.js'));
+    expect(worker, `chunks: ${chunks.map((c) => c.fileName).join(', ')}`).toBeDefined();
+  });
+});
