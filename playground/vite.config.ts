@@ -1,8 +1,11 @@
 import { defaultClientConditions, defineConfig } from 'vite';
-import suitkaise from '@suitkaise/transform/vite';
+// An app outside this repository writes `import suitkaise from '@suitkaise/transform/vite'`. Here the
+// workspace packages are not built (no dist/), and Vite loads its config with plain Node resolution,
+// which knows nothing of the '@suitkaise/source' condition: so import the plugin's source directly.
+import suitkaise from '../packages/transform/src/vite.ts';
 
 export default defineConfig({
-  // The whole set-up for a suitkaise app: the plugin transforms @sk() classes into worker entries,
+  // The whole set-up for a suitkaise app: the plugin turns @sk() classes into worker entries,
   // sets worker.format to 'es' and sends the cross-origin isolation headers from dev and preview.
   plugins: [suitkaise()],
   // Inside this repository only: resolve the workspace packages to their TypeScript sources.

@@ -1,0 +1,35 @@
+// Type-level checks: `npm run typecheck` (tsc) fails if the public types stop inferring what users expect.
+import { describe, expectTypeOf, it } from 'vitest';
+import { sk, type Future, type ProcessError, type ProcessTimers, type Sktimer } from '@suitkaise/core';
+import { Counter, HookOrder } from './fixtures/processes.ts';
+
+/** An sk function, at module top level and exported as the transform requires. */
+export const square = sk((x: number) => x * x);
+
+describe('public types', () => {
+  it('infer results, futures and modifiers from Skprocess<R>', () => {
+    const counter = new Counter(1);
+    expectTypeOf(counter.result).returns.toEqualTypeOf<Promise<number>>();
+    expectTypeOf(counter.run).returns.toEqualTypeOf<Promise<number>>();
+    expectTypeOf(new HookOrder(1).result).returns.toEqualTypeOf<Promise<string[]>>();
+    expectTypeOf(counter.wait).returns.toEqualTypeOf<Promise<boolean>>();
+    expectTypeOf(counter.listen).returns.toEqualTypeOf<Promise<unknown>>();
+    expectTypeOf(counter.result.timeout(5000)).returns.toEqualTypeOf<Promise<number>>();
+    expectTypeOf(counter.result.timeout(5000).background()).returns.toEqualTypeOf<Future<number>>();
+    expectTypeOf(counter.wait.background()).parameters.toEqualTypeOf<[timeout?: number]>();
+    expectTypeOf(counter.run.asynced().timeout(1)).returns.toEqualTypeOf<Promise<number>>();
+    expectTypeOf(counter.currentRun).toEqualTypeOf<number>();
+    expectTypeOf(counter.timers).toEqualTypeOf<ProcessTimers | null>();
+    expectTypeOf(counter.error).toEqualTypeOf<ProcessError | null>();
+    expectTypeOf<ProcessTimers['run']>().toEqualTypeOf<Sktimer | null>();
+    expectTypeOf<ProcessTimers['fullRun']>().toEqualTypeOf<Sktimer>();
+    // @ts-expect-error result() takes no arguments
+    void (() => counter.result(1));
+    // @ts-expect-error .timeout needs milliseconds
+    void (() => counter.result.timeout());
+  });
+
+  it('sk(fn) keeps the function type', () => {
+    expectTypeOf(square).toEqualTypeOf<(x: number) => number>();
+  });
+});
