@@ -1,0 +1,43 @@
+// Runs the README's TypeScript examples as written, so they stay true.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+
+const readme = readFileSync(join(import.meta.dirname, '..', '..', '..', 'README.md'), 'utf8');
+const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!);
+const scratch = mkdtempSync(join(import.meta.dirname, '.scratch-readme-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+async function runModule(name: string, code: string): Promise<unknown[][]> {
+  const file = join(scratch, name);
+  writeFileSync(file, code);
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+  try {
+    await import(/* @vite-ignore */ pathToFileURL(file).href);
+    return log.mock.calls;
+  } finally {
+    log.mockRestore();
+  }
+}
+
+describe('README examples', () => {
+  it('the counter example prints 10', async () => {
+    const counter = blocks.find((block) => block.startsWith('// counter.ts'));
+    expect(counter).toBeDefined();
+    const calls = await runModule('counter.ts', counter!);
+    expect(calls).toEqual([[10]]);
+  });
+
+  it('the Poller example runs: tell/listen, stop, modifiers, timers', async () => {
+    const poller = blocks.find((block) => block.includes('class Poller'));
+    expect(poller).toBeDefined();
+    const imports = "import { sk, Skprocess } from '@suitkaise/core';\n";
+    const calls = await runModule('poller.ts', `${imports}${poller!}\nconsole.log(Array.isArray(batch), Array.isArray(rest));\n`);
+    expect(calls).toHaveLength(2);
+    const [mean, p95] = calls[0] as [number, number];
+    expect(mean).toBeGreaterThanOrEqual(0);
+    expect(p95).toBeGreaterThanOrEqual(0);
+    expect(calls[1]).toEqual([true, true]);
+  });
+});
