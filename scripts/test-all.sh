@@ -15,6 +15,7 @@ fi
 [ -d node_modules ] || npm ci --no-audit --no-fund
 
 npm run typecheck
+npm run build   # dist/ for the tests that import the packages as a user's plain Node would
 
 report=.vitest-report.json
 rm -f "$report"

@@ -1,3 +1,4 @@
+/// <reference path="../types/comlink-node-adapter.d.ts" />
 /**
  * @suitkaise/node: runs suitkaise workers on worker_threads.
  * Spawn, endpoint, terminate: nothing else lives here. Worker code is

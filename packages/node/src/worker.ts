@@ -1,3 +1,4 @@
+/// <reference path="../types/comlink-node-adapter.d.ts" />
 /** Entry helper for generated worker_threads bundles. */
 import { parentPort } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
