@@ -1,7 +1,7 @@
 import { defaultClientConditions, defineConfig } from 'vite';
 // An app outside this repository writes `import suitkaise from '@suitkaise/transform/vite'`. Here the
-// workspace packages are not built (no dist/), and Vite loads its config with plain Node resolution,
-// which knows nothing of the '@suitkaise/source' condition: so import the plugin's source directly.
+// workspace packages need not be built (no dist/ before `npm run build`), and Vite loads its config with
+// plain Node resolution, which ignores the '@suitkaise/source' condition: so import the plugin's source.
 import suitkaise from '../packages/transform/src/vite.ts';
 
 export default defineConfig({

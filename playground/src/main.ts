@@ -26,6 +26,7 @@ const gap = $<HTMLElement>('gap');
 
 const fmt = new Intl.NumberFormat('en-US');
 const ms = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+const small = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 });
 
 $<HTMLElement>('isolated').textContent = globalThis.crossOriginIsolated ? 'yes' : 'no';
 
@@ -117,7 +118,7 @@ async function countInWorker(): Promise<void> {
     const found = await counter.result();
     const elapsed = performance.now() - started;
     const mean = counter.timers?.run?.mean;
-    const perChunk = mean == null ? '' : ` · <span class="dim"><code>timers.run.mean</code> ${ms.format(mean)} ms per chunk</span>`;
+    const perChunk = mean == null ? '' : ` · <span class="dim"><code>timers.run.mean</code> ${small.format(mean)} ms per chunk</span>`;
     const stopped = found.below < limit;
     show(stopped ? 'stopped' : 'done', (stopped ? 'Stopped: ' : '') + summary(found, elapsed, 'in a worker') + perChunk, found.count);
   } catch (error) {
@@ -143,7 +144,9 @@ async function countOnMainThread(): Promise<void> {
   const started = performance.now();
   const found = countPrimesBelow(limit);
   const elapsed = performance.now() - started;
-  setProgress(1, 1);
+  progress.setAttribute('aria-valuenow', '100');
+  progressFill.style.width = '100%';
+  progressLabel.textContent = 'main thread: done, in one piece';
   show('done', summary(found, elapsed, 'on the main thread'), found.count);
   await nextPaint();
   gap.textContent = `${ms.format(longestGap)} ms`;

@@ -84,17 +84,17 @@ export async function runProcess(
   const shared = start.control !== null;
   control.currentRun = start.currentRun;
   control.livesLeft = start.livesLeft;
-  const process = deserialize(start.state);
-  if (!(process instanceof Skprocess)) throw new ProcessError(`${start.classId} is not an Skprocess`);
+  const instance = deserialize(start.state);
+  if (!(instance instanceof Skprocess)) throw new ProcessError(`${start.classId} is not an Skprocess`);
   const binding = new WorkerBinding(control, parent, inbox);
-  bindProcess(process, binding);
+  bindProcess(instance, binding);
   onStopMessage(() => binding.markStopped());
-  const config: ProcessConfig = resolveProcessConfig(process.processConfig);
+  const config: ProcessConfig = resolveProcessConfig(instance.processConfig);
 
   const hooks = {} as Record<Section, Hook | null>;
   const timers = {} as Record<Section, Sktimer | null>;
   for (const section of SECTIONS) {
-    const hook = (process as unknown as Record<string, unknown>)[hookOf(section)];
+    const hook = (instance as unknown as Record<string, unknown>)[hookOf(section)];
     hooks[section] = typeof hook === 'function' ? (hook as Hook) : null;
     timers[section] = hooks[section] ? new Sktimer() : null;
   }
@@ -109,7 +109,7 @@ export async function runProcess(
     if (reportsProgress) void parent.progress(control.currentRun, control.livesLeft, SECTIONS.indexOf(section), startedAt).catch(() => {});
     const began = performance.now();
     try {
-      let value = hook.call(process);
+      let value = hook.call(instance);
       if (isThenable(value)) value = await value;
       timers[section]!.addTime(performance.now() - began);
       return value;

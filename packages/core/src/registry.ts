@@ -14,6 +14,8 @@ export interface Registration {
   moduleUrl?: string;
   /** The export name in the defining module. */
   exportName?: string;
+  /** URL of the module's prebuilt worker module (`suitkaise build` emits `<name>.sk-worker.js`); the Node adapter bundles it instead of `moduleUrl`. */
+  workerModuleUrl?: string;
   /** Spawns this class's worker in a browser; a literal `new Worker(new URL(...))` bundlers can see. */
   browserWorker?: () => Worker;
 }

@@ -22,7 +22,7 @@ function platformAdapter(): Promise<Adapter> {
   return adapterPromise;
 }
 
-function describe(error: unknown): string {
+function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -119,7 +119,7 @@ class Supervisor implements ProcessBinding {
     try {
       worker = await (await platformAdapter()).spawn(this.#registration);
     } catch (error) {
-      const failed = new ProcessError(`could not start the worker for ${this.#registration.id}: ${describe(error)}`, { originalError: error });
+      const failed = new ProcessError(`could not start the worker for ${this.#registration.id}: ${messageOf(error)}`, { originalError: error });
       this.#finish({ status: 'rejected', value: failed }, failed);
       return;
     }
@@ -164,7 +164,7 @@ class Supervisor implements ProcessBinding {
     const where = section ? `${hookOf(section)} on run ${this.currentRun}` : `run ${this.currentRun}`;
     const lost = attempt.failure ?? ('exit' in ended
       ? new ProcessError(`the worker ${ended.exit.description} during ${where}`, { currentRun: this.currentRun, originalError: ended.exit.error })
-      : new ProcessError(`the worker broke the protocol during ${where}: ${describe(ended.broken)}`, { currentRun: this.currentRun, originalError: ended.broken }));
+      : new ProcessError(`the worker broke the protocol during ${where}: ${messageOf(ended.broken)}`, { currentRun: this.currentRun, originalError: ended.broken }));
     this.#control.leaveSection();
     if (phase === 'error' || !('exit' in ended)) {
       this.#finish({ status: 'rejected', value: lost }, failure ?? lost);
@@ -203,7 +203,7 @@ class Supervisor implements ProcessBinding {
       const error = outcome.error ? (deserialize(outcome.error) as ProcessError) : null;
       this.#finish({ status: outcome.status, value: deserialize(outcome.payload) }, error);
     } catch (error) {
-      const failed = new ProcessError(`the process's result could not be read: ${describe(error)}`, { originalError: error });
+      const failed = new ProcessError(`the process's result could not be read: ${messageOf(error)}`, { originalError: error });
       this.#finish({ status: 'rejected', value: failed }, failed);
     }
   }

@@ -24,17 +24,35 @@ function rootOf(registration: Registration, file: string): string {
   return file.slice(0, file.length - relative.length).replace(/[\\/]$/, '') || '/';
 }
 
-async function build(registration: Registration): Promise<string> {
-  if (!registration.moduleUrl?.startsWith('file:')) {
-    throw new Error(`${registration.id} has no file module URL (got ${registration.moduleUrl ?? 'none'}); build it with the suitkaise transform`);
+/** The nearest directory from the file's up that holds a package.json: where its imports resolve from. */
+function packageDirOf(file: string): string {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return dirname(file);
   }
-  const file = fileURLToPath(registration.moduleUrl);
-  const root = rootOf(registration, file);
-  const [esbuild, { suitkaiseEsbuild }] = await Promise.all([import('esbuild'), import('@suitkaise/transform/esbuild')]);
+}
+
+async function build(registration: Registration): Promise<string> {
+  // `suitkaise build` output names its worker module: JavaScript already transformed and pruned,
+  // so it is bundled as is (no transform, no TypeScript toolchain at run time). Its id holds the
+  // SOURCE path, which the emitted file's path does not end with: the id-derived root applies
+  // only to source modules; a prebuilt one resolves from its package directory.
+  const prebuilt = registration.workerModuleUrl;
+  const url = prebuilt ?? registration.moduleUrl;
+  if (!url?.startsWith('file:')) {
+    throw new Error(`${registration.id} has no file module URL (got ${url ?? 'none'}); build it with the suitkaise transform`);
+  }
+  const file = fileURLToPath(url);
+  const root = prebuilt ? packageDirOf(file) : rootOf(registration, file);
+  const [esbuild, transformPlugins] = await Promise.all([
+    import('esbuild'),
+    prebuilt ? [] : import('@suitkaise/transform/esbuild').then(({ suitkaiseEsbuild }) => [suitkaiseEsbuild({ root })]),
+  ]);
+  const entry = prebuilt ? file : `sk-worker-module:${file}`;
   const cacheDir = join(root, 'node_modules', '.cache', 'suitkaise');
   const built = await esbuild.build({
     stdin: {
-      contents: `import ${JSON.stringify(`sk-worker-module:${file}`)};\nimport { serve } from "@suitkaise/node/worker";\nserve();\n`,
+      contents: `import ${JSON.stringify(entry)};\nimport { serve } from "@suitkaise/node/worker";\nserve();\n`,
       resolveDir: dirname(file),
       sourcefile: `${file}?sk-worker`,
       loader: 'js',
@@ -60,7 +78,7 @@ async function build(registration: Registration): Promise<string> {
           );
         },
       },
-      suitkaiseEsbuild({ root }),
+      ...transformPlugins,
     ],
   });
   const code = built.outputFiles[0]!.contents;
@@ -77,7 +95,7 @@ async function build(registration: Registration): Promise<string> {
 
 /** The path of a runnable worker file for `registration`'s module, built once per module per thread. */
 export function workerBundleFor(registration: Registration): Promise<string> {
-  const key = registration.moduleUrl ?? registration.id;
+  const key = registration.workerModuleUrl ?? registration.moduleUrl ?? registration.id;
   let bundle = bundles.get(key);
   if (!bundle) {
     bundle = build(registration);

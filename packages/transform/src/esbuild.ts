@@ -39,6 +39,8 @@ export function suitkaiseEsbuild(options: SuitkaiseEsbuildOptions): Plugin {
       build.onResolve({ filter: /^sk-worker-module:/ }, (args) => ({
         path: args.path.slice(WORKER_MODULE.length),
         namespace: 'sk-worker-module',
+        // Registration is a side effect: keep it even in packages marked `"sideEffects": false`.
+        sideEffects: true,
       }));
       build.onLoad({ filter: /.*/, namespace: 'sk-worker-module' }, async (args) => {
         const code = await readFile(args.path, 'utf8');

@@ -49,10 +49,22 @@ function workerEntry(file: string): string {
   ].join('\n');
 }
 
-function transformPlugin(getRoot: () => string, inWorkerBundle: boolean): Plugin {
+/**
+ * @param workerEntries - modules whose processes have a worker entry, shared by the page's and the
+ *   worker bundles' instances of this plugin.
+ */
+function transformPlugin(getRoot: () => string, inWorkerBundle: boolean, workerEntries: Set<string>): Plugin {
   return {
     name: 'suitkaise:transform',
     enforce: 'pre',
+    // In builds Vite bundles `new URL('./x.ts?sk-worker', import.meta.url)` from the URL without its
+    // query: turn such a worker bundle's entry back into our generated worker entry.
+    resolveId(source, _importer, options) {
+      if (inWorkerBundle && options.isEntry && !WORKER_ENTRY.test(source) && workerEntries.has(cleanUrl(source))) {
+        return `${cleanUrl(source)}?sk-worker`;
+      }
+      return undefined;
+    },
     load(id) {
       if (WORKER_ENTRY.test(id)) return workerEntry(cleanUrl(id));
       return undefined;
@@ -77,8 +89,10 @@ function transformPlugin(getRoot: () => string, inWorkerBundle: boolean): Plugin
           frame: frameOf(code, first.line, first.column),
         });
       }
+      if (!workerModule && result.registrations.some((registration) => registration.process)) workerEntries.add(file);
       if (!result.changed) return undefined;
-      return { code: result.code, map: result.map };
+      // Registration is a side effect: keep it even in packages marked `"sideEffects": false`.
+      return { code: result.code, map: result.map, moduleSideEffects: result.registrations.length > 0 ? true : null };
     },
   };
 }
@@ -87,6 +101,7 @@ function transformPlugin(getRoot: () => string, inWorkerBundle: boolean): Plugin
 export default function suitkaise(options: SuitkaiseOptions = {}): Plugin[] {
   let root = process.cwd();
   const getRoot = () => root;
+  const workerEntries = new Set<string>();
   const isolation = options.crossOriginIsolation ?? true;
   const headers = isolation
     ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' }
@@ -98,13 +113,13 @@ export default function suitkaise(options: SuitkaiseOptions = {}): Plugin[] {
         return {
           server: headers ? { headers } : {},
           preview: headers ? { headers } : {},
-          worker: { format: 'es', plugins: () => [transformPlugin(getRoot, true)] },
+          worker: { format: 'es', plugins: () => [transformPlugin(getRoot, true, workerEntries)] },
         };
       },
       configResolved(config) {
         root = config.root;
       },
     },
-    transformPlugin(getRoot, false),
+    transformPlugin(getRoot, false, workerEntries),
   ];
 }

@@ -51,7 +51,13 @@ describe('the Vite plugin host', () => {
     expect(main.code).not.toContain('@sk');
     expect(main.code).toContain('id: "counter.ts#Counter"');
     // Vite found the worker because the transform wrote the literal new Worker(new URL(...)) form.
+    // The scratch project sits in a package marked "sideEffects": false: registrations must survive that.
     const worker = chunks.find((c) => c.fileName.includes('counter') && c.fileName !== main.fileName && c.fileName.endsWith('.js'));
     expect(worker, `chunks: ${chunks.map((c) => c.fileName).join(', ')}`).toBeDefined();
+    // …and bundled it from the generated worker entry, which serves the process (Vite drops the query in builds).
+    const workerCode = worker!.type === 'chunk' ? worker!.code : String(worker!.source);
+    expect(workerCode).toContain("serveWorker");
+    expect(workerCode).toContain('"counter.ts#Counter"');
+    expect(workerCode).not.toContain('new Worker(');
   });
 });

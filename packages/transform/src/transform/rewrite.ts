@@ -50,6 +50,11 @@ export function rewrite(s: MagicString, code: string, items: readonly SkItem[], 
       'moduleUrl: import.meta.url',
       `exportName: ${JSON.stringify(registration.exportName)}`,
     ];
+    if (options.workerModuleSuffix !== null) {
+      // The sibling file the CLI emits from this module's 'worker-module' output.
+      const url = JSON.stringify(`./${path.basename.replace(/\.[^.]*$/, '')}${options.workerModuleSuffix}`);
+      fields.push(`workerModuleUrl: new URL(${url}, import.meta.url).href`);
+    }
     if (process && options.browserWorkers) {
       const url = JSON.stringify(`./${path.basename}?sk-worker`);
       const workerName = JSON.stringify(item.name ?? item.exportName);

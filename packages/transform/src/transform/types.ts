@@ -25,6 +25,15 @@ export interface TransformOptions {
    * @default '@suitkaise/core/internal'
    */
   runtimeModule?: string;
+  /**
+   * For hosts that emit each module's `'worker-module'` output as a file next to it (the
+   * `suitkaise build` CLI): the suffix that replaces the module's extension in that file's name.
+   * With `'.sk-worker.js'`, every registration of `src/counter.ts` also carries
+   * `workerModuleUrl: new URL("./counter.sk-worker.js", import.meta.url).href`, which the Node
+   * adapter bundles instead of the module's source. Ignored for `'worker-module'`.
+   * @default undefined (no `workerModuleUrl`)
+   */
+  workerModuleSuffix?: string;
 }
 
 /** A build-time error: something in the module cannot work in a worker. */
@@ -81,6 +90,8 @@ export interface ResolvedOptions {
   target: 'module' | 'worker-module';
   browserWorkers: boolean;
   runtimeModule: string;
+  /** `null` when registrations carry no `workerModuleUrl`. */
+  workerModuleSuffix: string | null;
 }
 
 /** Apply the defaults once; a malformed option is a programming error and throws a `TypeError` naming it. */
@@ -92,10 +103,15 @@ export function resolveOptions(options: TransformOptions): ResolvedOptions {
   if (target !== 'module' && target !== 'worker-module') {
     throw new TypeError(`options.target must be 'module' or 'worker-module', got ${JSON.stringify(target)}`);
   }
+  const suffix = options.workerModuleSuffix;
+  if (suffix !== undefined && (typeof suffix !== 'string' || !/^\.[^/\\]+$/.test(suffix))) {
+    throw new TypeError(`options.workerModuleSuffix must be a file name suffix starting with '.' (e.g. '.sk-worker.js'), got ${JSON.stringify(suffix)}`);
+  }
   return {
     root: options.root,
     target,
     browserWorkers: target === 'module' && (options.browserWorkers ?? true),
     runtimeModule: options.runtimeModule ?? '@suitkaise/core/internal',
+    workerModuleSuffix: target === 'module' ? (suffix ?? null) : null,
   };
 }
