@@ -80,7 +80,8 @@ function transformError(file, diagnostics) {
  * How the hooks get `transform()` from @suitkaise/transform, which ships TypeScript sources:
  * this thread cannot import `.ts` (hooks do not apply to the hooks module's own imports), so
  * the first module that needs it makes esbuild bundle the transform's sources in memory
- * (about 50 ms) and imports the bundle from a `data:` URL. Its third-party imports (ts-morph,
+ * (about 60 ms; loading ts-morph then takes about 0.6 s) and imports the bundle from a `data:`
+ * URL. Its third-party imports (ts-morph,
  * magic-string) stay external as absolute `file:` URLs resolved from the transform package, the
  * only kind of import a `data:` module can make, so they resolve exactly as the package
  * declares them. Nothing is written to disk: it works in read-only installs and never goes

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'esbuild';
 import type { Registration } from '@suitkaise/core/internal';
 
 const bundles = new Map<string, Promise<string>>();
@@ -32,6 +33,17 @@ function packageDirOf(file: string): string {
   }
 }
 
+/**
+ * `sk-worker-module:<file>` for a prebuilt worker module: the file as it is. Its registrations
+ * are its side effects: keep it even in a package marked `"sideEffects": false`.
+ */
+const prebuiltWorkerModule: Plugin = {
+  name: 'suitkaise:prebuilt-worker-module',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^sk-worker-module:/ }, (args) => ({ path: args.path.slice('sk-worker-module:'.length), sideEffects: true }));
+  },
+};
+
 async function build(registration: Registration): Promise<string> {
   // `suitkaise build` output names its worker module: JavaScript already transformed and pruned,
   // so it is bundled as is (no transform, no TypeScript toolchain at run time). Its id holds the
@@ -44,15 +56,14 @@ async function build(registration: Registration): Promise<string> {
   }
   const file = fileURLToPath(url);
   const root = prebuilt ? packageDirOf(file) : rootOf(registration, file);
-  const [esbuild, transformPlugins] = await Promise.all([
+  const [esbuild, workerModulePlugin] = await Promise.all([
     import('esbuild'),
-    prebuilt ? [] : import('@suitkaise/transform/esbuild').then(({ suitkaiseEsbuild }) => [suitkaiseEsbuild({ root })]),
+    prebuilt ? prebuiltWorkerModule : import('@suitkaise/transform/esbuild').then(({ suitkaiseEsbuild }) => suitkaiseEsbuild({ root })),
   ]);
-  const entry = prebuilt ? file : `sk-worker-module:${file}`;
   const cacheDir = join(root, 'node_modules', '.cache', 'suitkaise');
   const built = await esbuild.build({
     stdin: {
-      contents: `import ${JSON.stringify(entry)};\nimport { serve } from "@suitkaise/node/worker";\nserve();\n`,
+      contents: `import ${JSON.stringify(`sk-worker-module:${file}`)};\nimport { serve } from "@suitkaise/node/worker";\nserve();\n`,
       resolveDir: dirname(file),
       sourcefile: `${file}?sk-worker`,
       loader: 'js',
@@ -78,7 +89,7 @@ async function build(registration: Registration): Promise<string> {
           );
         },
       },
-      ...transformPlugins,
+      workerModulePlugin,
     ],
   });
   const code = built.outputFiles[0]!.contents;
