@@ -8,7 +8,7 @@ import type * as Comlink from 'comlink';
 import { resolveProcessConfig, type ProcessConfig } from './config.ts';
 import { ControlBlock, SECTIONS, sharedNow } from './control.ts';
 import { ProcessError, ResultError, hookOf, sectionErrors, type Section } from './errors.ts';
-import type { Mailbox } from './mailbox.ts';
+import { END_OF_MAIL, Mailbox, decodeMail, encodeMail } from './mailbox.ts';
 import { Skprocess, bindProcess, type ProcessBinding } from './process.ts';
 import type { Outcome, ParentApi, StartMessage } from './protocol.ts';
 import { deserialize, serialize, type SerializedValue } from './serializer/index.ts';
@@ -27,13 +27,14 @@ class WorkerBinding implements ProcessBinding {
   readonly timers = null;
   error: ProcessError | null = null;
   #stopped = false;
-  readonly #unacknowledged = new Set<Promise<void>>();
+  readonly #inbox = new Mailbox<unknown>();
 
   constructor(
     private readonly control: ControlBlock,
-    private readonly parent: Comlink.Remote<ParentApi>,
-    private readonly inbox: Mailbox<unknown>,
-  ) {}
+    private readonly mail: MessagePort,
+  ) {
+    mail.onmessage = (event: MessageEvent) => this.#inbox.push(decodeMail(event.data));
+  }
 
   get currentRun(): number { return this.control.currentRun; }
   get stopRequested(): boolean { return this.#stopped || this.control.stopRequested; }
@@ -41,16 +42,13 @@ class WorkerBinding implements ProcessBinding {
   /** Marks a stop asked for by message (no shared memory). */
   markStopped(): void { this.#stopped = true; }
   kill(): void { throw new ProcessError('kill() is for the parent; inside a hook, call this.stop() or throw'); }
-  tell(data: unknown): void {
-    const delivery = this.parent.deliver(serialize(data)).catch(() => {});
-    this.#unacknowledged.add(delivery);
-    void delivery.then(() => this.#unacknowledged.delete(delivery));
+  tell(data: unknown): void { this.mail.postMessage(encodeMail(data)); }
+  listen(timeout?: number): Promise<unknown> { return this.#inbox.next(timeout); }
+  /** No more tells: the parent settles the process once it has read this far. */
+  endMail(): void {
+    this.mail.postMessage(END_OF_MAIL);
+    this.mail.onmessage = null;
   }
-  /** Resolves once the parent has every message told so far: they travel on another port than the outcome. */
-  async flush(): Promise<void> {
-    while (this.#unacknowledged.size > 0) await Promise.all(this.#unacknowledged);
-  }
-  listen(timeout?: number): Promise<unknown> { return this.inbox.next(timeout); }
   wait(): Promise<boolean> { return Promise.reject(new ProcessError('wait() is for the parent, not inside a hook')); }
   result(): Promise<unknown> { return Promise.reject(new ProcessError('result() is for the parent, not inside a hook')); }
 }
@@ -77,7 +75,6 @@ function serializeError(error: ProcessError): SerializedValue {
 export async function runProcess(
   start: StartMessage,
   parent: Comlink.Remote<ParentApi>,
-  inbox: Mailbox<unknown>,
   onStopMessage: (stop: () => void) => void,
 ): Promise<Outcome> {
   const control = new ControlBlock(start.control);
@@ -86,7 +83,7 @@ export async function runProcess(
   control.livesLeft = start.livesLeft;
   const instance = deserialize(start.state);
   if (!(instance instanceof Skprocess)) throw new ProcessError(`${start.classId} is not an Skprocess`);
-  const binding = new WorkerBinding(control, parent, inbox);
+  const binding = new WorkerBinding(control, start.mail);
   bindProcess(instance, binding);
   onStopMessage(() => binding.markStopped());
   const config: ProcessConfig = resolveProcessConfig(instance.processConfig);
@@ -101,33 +98,41 @@ export async function runProcess(
   const fullRun = new Sktimer();
   const reportsProgress = !shared && Object.values(config.timeouts).some((limit) => limit !== null);
 
-  const runSection = async (section: Section): Promise<unknown> => {
+  // Awaits only what a hook returns as a promise: a missing or synchronous hook costs no microtask hop.
+  const runSection = (section: Section): unknown => {
     const hook = hooks[section];
     if (!hook) return undefined;
     const startedAt = sharedNow();
     control.enterSection(section, startedAt);
     if (reportsProgress) void parent.progress(control.currentRun, control.livesLeft, SECTIONS.indexOf(section), startedAt).catch(() => {});
     const began = performance.now();
-    try {
-      let value = hook.call(instance);
-      if (isThenable(value)) value = await value;
+    const finish = (value: unknown) => {
       timers[section]!.addTime(performance.now() - began);
-      return value;
-    } catch (error) {
-      throw new sectionErrors[section](error, control.currentRun);
-    } finally {
       control.leaveSection();
+      return value;
+    };
+    const fail = (error: unknown): never => {
+      control.leaveSection();
+      throw new sectionErrors[section](error, control.currentRun);
+    };
+    let value: unknown;
+    try {
+      value = hook.call(instance);
+    } catch (error) {
+      return fail(error);
     }
+    return isThenable(value) ? Promise.resolve(value).then(finish, fail) : finish(value);
   };
+  const settle = async (value: unknown): Promise<unknown> => (isThenable(value) ? await value : value);
 
-  const outcome = async (status: Outcome['status'], value: unknown, error: ProcessError | null): Promise<Outcome> => {
-    await binding.flush();
+  const outcome = (status: Outcome['status'], value: unknown, error: ProcessError | null): Outcome => {
     const result = sendable(value, control.currentRun);
+    binding.endMail();
     return {
       status: result.ok ? status : 'rejected',
       payload: result.payload,
       error: error ? serializeError(error) : null,
-      timers: serialize(new ProcessTimers({ ...timers, fullRun })),
+      timers: new ProcessTimers({ ...timers, fullRun }).toState(),
       currentRun: control.currentRun,
     };
   };
@@ -136,7 +141,7 @@ export async function runProcess(
     binding.error = failure;
     if (!hooks.error) return outcome('rejected', failure, failure);
     try {
-      const handled = await runSection('error');
+      const handled = await settle(runSection('error'));
       return outcome(handled instanceof Error ? 'rejected' : 'resolved', handled, failure);
     } catch (error) {
       return outcome('rejected', error, failure);
@@ -158,16 +163,19 @@ export async function runProcess(
     try {
       while (shouldContinue()) {
         const began = performance.now();
-        await runSection('prerun');
-        await runSection('run');
-        await runSection('postrun');
+        let pending = runSection('prerun');
+        if (isThenable(pending)) await pending;
+        pending = runSection('run');
+        if (isThenable(pending)) await pending;
+        pending = runSection('postrun');
+        if (isThenable(pending)) await pending;
         fullRun.addTime(performance.now() - began);
         control.currentRun += 1;
         // Without shared memory a stop arrives as a message: let it in between runs.
         if (!shared) await new Promise((resolve) => setTimeout(resolve, 0));
       }
-      await runSection('onfinish');
-      const value = await runSection('result');
+      await settle(runSection('onfinish'));
+      const value = await settle(runSection('result'));
       return outcome('resolved', value, null);
     } catch (error) {
       const failure = error instanceof ProcessError ? error : new ProcessError(String(error), { originalError: error, currentRun: control.currentRun });

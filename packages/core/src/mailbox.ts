@@ -1,3 +1,10 @@
+/**
+ * tell/listen: a queue with waiting readers on each side, fed by a MessagePort of its own per worker.
+ * Messages are one-way (no acknowledgement), unlike Comlink calls, which halves the messages per
+ * round trip; Comlink keeps the control calls.
+ */
+import { deserialize, serialize } from './serializer/index.ts';
+
 /** A queue of messages with waiting readers: one per side of a process's tell/listen. */
 export class Mailbox<T> {
   readonly #queue: T[] = [];
@@ -40,4 +47,29 @@ export class Mailbox<T> {
 
   /** Messages queued and not yet read. */
   get size(): number { return this.#queue.length; }
+}
+
+/** Marks the end of a worker's mail: the parent settles the process only after it, so no tell is overtaken by the outcome. */
+export interface EndOfMail {
+  readonly endOfMail: true;
+}
+
+/** The end-of-mail marker. */
+export const END_OF_MAIL: EndOfMail = Object.freeze({ endOfMail: true });
+
+/** Whether a message on a mail port is the {@link END_OF_MAIL} marker. */
+export function isEndOfMail(message: unknown): message is EndOfMail {
+  return typeof message === 'object' && message !== null && (message as Partial<EndOfMail>).endOfMail === true;
+}
+
+/** What a tell puts on a mail port: strings, numbers, booleans, bigints, null and undefined bare; anything else serialized. */
+export function encodeMail(data: unknown): unknown {
+  const type = typeof data;
+  if (data === null || type === 'string' || type === 'number' || type === 'boolean' || type === 'bigint' || type === 'undefined') return data;
+  return serialize(data);
+}
+
+/** The value a mail-port message carries. */
+export function decodeMail(message: unknown): unknown {
+  return typeof message === 'object' && message !== null ? deserialize(message) : message;
 }

@@ -4,6 +4,7 @@
  * what must be seen while a section runs synchronous code.
  */
 import type { SerializedValue } from './serializer/index.ts';
+import type { ProcessTimersState } from './timing.ts';
 
 /** Why the worker is started. */
 export type Phase =
@@ -27,6 +28,11 @@ export interface StartMessage {
   readonly phase: Phase;
   /** With phase 'error': the serialized `ProcessError` that exhausted the lives. */
   readonly failure: SerializedValue | null;
+  /**
+   * The worker's end of this attempt's mail channel (transferred): tell/listen messages both ways,
+   * encoded by `encodeMail`, and the worker's `END_OF_MAIL` before it reports its outcome.
+   */
+  readonly mail: MessagePort;
 }
 
 /** How a process ended, as the worker reports it. */
@@ -36,8 +42,8 @@ export interface Outcome {
   readonly payload: SerializedValue;
   /** The serialized `ProcessError` that ended the process, or null. */
   readonly error: SerializedValue | null;
-  /** Serialized `ProcessTimers`. */
-  readonly timers: SerializedValue;
+  /** `ProcessTimers.toState()`: plain numbers, rebuilt in the parent. */
+  readonly timers: ProcessTimersState;
   readonly currentRun: number;
 }
 
@@ -45,16 +51,12 @@ export interface Outcome {
 export interface WorkerApi {
   /** Runs a process to its end. Resolves with its outcome. */
   run(start: StartMessage, parent: ParentApi): Promise<Outcome>;
-  /** A `tell()` from the parent. */
-  deliver(message: SerializedValue): void;
   /** A `stop()` from the parent, where there is no shared control block. */
   requestStop(): void;
 }
 
 /** What a parent exposes to its worker (passed as a Comlink proxy). */
 export interface ParentApi {
-  /** A `tell()` from inside the worker. */
-  deliver(message: SerializedValue): void;
   /** Progress, where there is no shared control block: run index, lives left, section index (-1: none) and its start. */
   progress(currentRun: number, livesLeft: number, section: number, sectionStartedAt: number): void;
 }

@@ -9,12 +9,12 @@ import type { Adapter, SpawnedWorker, WorkerExit } from './adapter.ts';
 import { resolveProcessConfig, type ProcessConfig } from './config.ts';
 import { ControlBlock, SECTIONS, sharedNow } from './control.ts';
 import { ProcessError, ProcessTimeoutError, hookOf } from './errors.ts';
-import { Mailbox } from './mailbox.ts';
+import { Mailbox, decodeMail, encodeMail, isEndOfMail } from './mailbox.ts';
 import { bindProcess, installStarter, type ProcessBinding, type ProcessHooks, type Skprocess } from './process.ts';
 import type { Outcome, ParentApi, Phase, StartMessage, WorkerApi } from './protocol.ts';
 import { registrationOf, type Registration } from './registry.ts';
 import { deserialize, serialize, type SerializedValue } from './serializer/index.ts';
-import type { ProcessTimers } from './timing.ts';
+import { ProcessTimers } from './timing.ts';
 
 let adapterPromise: Promise<Adapter> | null = null;
 function platformAdapter(): Promise<Adapter> {
@@ -30,6 +30,10 @@ function messageOf(error: unknown): string {
 interface Attempt {
   readonly worker: SpawnedWorker;
   readonly remote: Comlink.Remote<WorkerApi>;
+  /** The parent's end of this attempt's tell/listen channel. */
+  readonly mail: MessagePort;
+  /** Settles when the worker's END_OF_MAIL arrives: every tell before its outcome has been read. */
+  readonly mailEnded: Promise<void>;
   /** Set when the parent ends the worker on purpose (a timeout); otherwise its end is a crash. */
   failure: ProcessError | null;
 }
@@ -45,7 +49,7 @@ class Supervisor implements ProcessBinding {
   readonly #inbox = new Mailbox<unknown>();
   readonly #hasErrorHook: boolean;
   #attempt: Attempt | null = null;
-  #unsent: SerializedValue[] = [];
+  #unsent: unknown[] = [];
   #settled: Settled | null = null;
   #error: ProcessError | null = null;
   #timers: ProcessTimers | null = null;
@@ -84,8 +88,8 @@ class Supervisor implements ProcessBinding {
 
   tell(data: unknown): void {
     if (this.#settled) throw new ProcessError('tell(): the process has finished; nothing is listening');
-    const message = serialize(data);
-    if (this.#attempt) void this.#attempt.remote.deliver(message).catch(() => {});
+    const message = encodeMail(data);
+    if (this.#attempt) this.#attempt.mail.postMessage(message);
     else this.#unsent.push(message);
   }
 
@@ -128,10 +132,17 @@ class Supervisor implements ProcessBinding {
       return;
     }
     const remote = Comlink.wrap<WorkerApi>(worker.endpoint);
-    const attempt: Attempt = { worker, remote, failure: null };
+    const channel = new MessageChannel();
+    let endMail!: () => void;
+    const mailEnded = new Promise<void>((resolve) => { endMail = resolve; });
+    channel.port1.onmessage = (event: MessageEvent) => {
+      if (isEndOfMail(event.data)) endMail();
+      else this.#inbox.push(decodeMail(event.data));
+    };
+    const attempt: Attempt = { worker, remote, mail: channel.port1, mailEnded, failure: null };
     this.#attempt = attempt;
+    for (const message of this.#unsent.splice(0)) channel.port1.postMessage(message);
     const parent: ParentApi = {
-      deliver: (message) => this.#inbox.push(deserialize(message)),
       progress: (run, lives, section, startedAt) => this.#control.applyProgress(run, lives, section, startedAt),
     };
     const start: StartMessage = {
@@ -142,21 +153,26 @@ class Supervisor implements ProcessBinding {
       livesLeft: this.#control.livesLeft,
       phase,
       failure: failure ? serialize(failure) : null,
+      mail: channel.port2,
     };
-    const running = remote.run(start, Comlink.proxy(parent) as unknown as ParentApi);
-    for (const message of this.#unsent.splice(0)) void remote.deliver(message).catch(() => {});
+    const running = remote.run(Comlink.transfer(start, [channel.port2]), Comlink.proxy(parent) as unknown as ParentApi);
     if (this.#control.stopRequested && !this.#control.buffer) void remote.requestStop().catch(() => {});
     const watchdog = this.#watch(attempt);
 
     type Ended = { outcome: Outcome } | { broken: unknown } | { exit: WorkerExit };
     const ended: Ended = await Promise.race([
-      running.then((outcome) => ({ outcome }), (broken: unknown) => ({ broken })),
+      running.then(async (outcome) => {
+        await mailEnded;
+        return { outcome };
+      }, (broken: unknown) => ({ broken })),
       worker.exited.then((exit) => ({ exit })),
     ]);
     if (watchdog !== undefined) clearInterval(watchdog);
     this.#attempt = null;
     remote[Comlink.releaseProxy]();
     worker.terminate();
+    channel.port1.onmessage = null;
+    channel.port1.close();
     if (this.#settled) return; // killed meanwhile
 
     if ('outcome' in ended) return this.#finishWith(ended.outcome);
@@ -199,7 +215,7 @@ class Supervisor implements ProcessBinding {
   #finishWith(outcome: Outcome): void {
     try {
       this.#finalRun = outcome.currentRun;
-      this.#timers = deserialize(outcome.timers) as ProcessTimers;
+      this.#timers = ProcessTimers.fromState(outcome.timers);
       const error = outcome.error ? (deserialize(outcome.error) as ProcessError) : null;
       this.#finish({ status: outcome.status, value: deserialize(outcome.payload) }, error);
     } catch (error) {

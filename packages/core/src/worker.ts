@@ -5,23 +5,19 @@
 import * as Comlink from 'comlink';
 import './builtins.ts';
 import { runProcess } from './engine.ts';
-import { Mailbox } from './mailbox.ts';
 import type { ParentApi, WorkerApi } from './protocol.ts';
-import { deserialize } from './serializer/index.ts';
 
 /** Serve processes to the parent on `endpoint` (in a Web Worker, `self`). */
 export function serveWorker(endpoint: Comlink.Endpoint): void {
-  const inbox = new Mailbox<unknown>();
   let stop: (() => void) | null = null;
   let stopAsked = false;
   const api: WorkerApi = {
     // Comlink hands the parent's API over as a proxy whose calls return promises.
     run: (start, parent) =>
-      runProcess(start, parent as unknown as Comlink.Remote<ParentApi>, inbox, (requestStop) => {
+      runProcess(start, parent as unknown as Comlink.Remote<ParentApi>, (requestStop) => {
         stop = requestStop;
         if (stopAsked) requestStop();
       }),
-    deliver: (message) => inbox.push(deserialize(message)),
     requestStop: () => {
       stopAsked = true;
       stop?.();

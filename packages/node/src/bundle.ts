@@ -74,8 +74,10 @@ async function build(registration: Registration): Promise<string> {
     target: `node${process.versions.node.split('.')[0]}`,
     write: false,
     outdir: cacheDir,
-    sourcemap: 'inline',
-    conditions: ['@suitkaise/source'],
+    // A separate map: an inline one doubles what every new worker reads and compiles.
+    sourcemap: 'external',
+    // `suitkaise-worker` keeps the parent's spawning machinery (and what it imports) out of the bundle.
+    conditions: ['suitkaise-worker', '@suitkaise/source'],
     mainFields: ['module', 'main'],
     logLevel: 'silent',
     // Bundled CommonJS may call require(); give it one.
@@ -92,16 +94,24 @@ async function build(registration: Registration): Promise<string> {
       workerModulePlugin,
     ],
   });
-  const code = built.outputFiles[0]!.contents;
+  const code = built.outputFiles.find((output) => output.path.endsWith('.js'))!.text;
+  const map = built.outputFiles.find((output) => output.path.endsWith('.map'))!.text;
   // Named by content: processes building the same worker share one file, and a changed module gets a new one.
   mkdirSync(cacheDir, { recursive: true });
-  const outfile = join(cacheDir, `${createHash('sha256').update(code).digest('hex').slice(0, 24)}.mjs`);
+  const name = createHash('sha256').update(code).digest('hex').slice(0, 24);
+  const outfile = join(cacheDir, `${name}.mjs`);
   if (!existsSync(outfile)) {
-    const temporary = `${outfile}.${process.pid}.${threadId}.tmp`;
-    writeFileSync(temporary, code);
-    renameSync(temporary, outfile);
+    writeAtomically(`${outfile}.map`, map);
+    writeAtomically(outfile, `${code}\n//# sourceMappingURL=${name}.mjs.map\n`);
   }
   return outfile;
+}
+
+/** Write through a temporary file, so a concurrent reader never sees half a file. */
+function writeAtomically(file: string, contents: string): void {
+  const temporary = `${file}.${process.pid}.${threadId}.tmp`;
+  writeFileSync(temporary, contents);
+  renameSync(temporary, file);
 }
 
 /** The path of a runnable worker file for `registration`'s module, built once per module per thread. */

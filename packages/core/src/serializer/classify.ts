@@ -57,13 +57,26 @@ function globalClass(name: string): Ctor | undefined {
   return typeof value === 'function' ? (value as Ctor) : undefined;
 }
 
-/** Classes whose instances structured clone carries natively and which hold nothing to walk. */
-const leafClasses: Ctor[] = [
-  'Date', 'RegExp', 'ArrayBuffer', 'SharedArrayBuffer', 'Boolean', 'Number', 'String', 'BigInt',
+/** Language built-ins structured clone carries natively and which hold nothing to walk. */
+const leafClasses: Ctor[] = ['Date', 'RegExp', 'ArrayBuffer', 'SharedArrayBuffer', 'Boolean', 'Number', 'String', 'BigInt']
+  .flatMap((name) => globalClass(name) ?? []);
+const leafPrototypes = new Set<unknown>(leafClasses.map((cls) => cls.prototype));
+
+/**
+ * Host (web platform) classes structured clone carries natively. Looked up only when an object is
+ * not otherwise known: touching some of these globals is costly (Node loads its web-crypto code for
+ * `CryptoKey`), and a fresh worker should not pay that before it has seen one.
+ */
+const hostLeafNames = [
   'Blob', 'File', 'FileList', 'ImageData', 'ImageBitmap', 'CryptoKey', 'DOMPoint', 'DOMPointReadOnly',
   'DOMRect', 'DOMRectReadOnly', 'DOMQuad', 'DOMMatrix', 'DOMMatrixReadOnly',
-].flatMap((name) => globalClass(name) ?? []);
-const leafPrototypes = new Set<unknown>(leafClasses.map((cls) => cls.prototype));
+];
+let hostLeafClasses: Ctor[] | null = null;
+function isHostLeaf(obj: object): boolean {
+  hostLeafClasses ??= hostLeafNames.flatMap((name) => globalClass(name) ?? []);
+  for (const cls of hostLeafClasses) if (obj instanceof cls) return true;
+  return false;
+}
 
 /** Built-ins structured clone refuses, with what to do instead. */
 const refused: Array<[string, string]> = [
@@ -87,7 +100,7 @@ function refusal(obj: object, proto: object | null): string | undefined {
 function isLeafLike(obj: object): boolean {
   if (ArrayBuffer.isView(obj)) return true;
   for (const cls of leafClasses) if (obj instanceof cls) return true;
-  return false;
+  return isHostLeaf(obj);
 }
 
 /** How to walk an object whatever its class: what structured clone would see in it. */
@@ -138,6 +151,7 @@ function classifyProto(obj: object, proto: object | null, lossy: boolean): Info 
   if (reason !== undefined) return { walk: UNSENDABLE, reason };
   const cls = ownConstructor(proto);
   const id = registrationOf(cls)?.id;
+  if (id === undefined && isHostLeaf(obj)) return LEAF_INFO;
   if (id !== undefined) {
     if (hasStateHook(obj, cls)) return { walk: STATE, id };
     if (obj instanceof Error) return { walk: ERROR, id };
