@@ -4,6 +4,7 @@
  * cannot be sent. Decided once per prototype per `serialize` call.
  */
 import { registrationOf } from '../registry.ts';
+import { codecFor, type Codec } from './codecs.ts';
 
 /** Own enumerable string-keyed properties (plain objects, class instances). */
 export const OBJECT = 0;
@@ -34,6 +35,8 @@ export interface Info {
   readonly reason?: string;
   /** A null-prototype object (structured clone would give it Object.prototype). */
   readonly nullProto?: boolean;
+  /** For STATE through a codec (a class not registered): the codec; `id` is then the codec's id. */
+  readonly codec?: Codec;
 }
 
 /** Classifies an object (never a function or primitive). */
@@ -158,6 +161,8 @@ function classifyProto(obj: object, proto: object | null, lossy: boolean): Info 
     return { walk: structureOf(obj), id };
   }
   if (obj instanceof Error) return ERROR_INFO;
+  const coded = codecFor(obj);
+  if (coded) return { walk: STATE, id: coded.id, codec: coded.codec };
   // Plain objects and arrays from another realm (an iframe, a vm context).
   if (typeof cls === 'function' && proto !== null && Object.getPrototypeOf(proto) === null && cls.name === 'Object') {
     return PLAIN;

@@ -17,6 +17,8 @@ import { FORMAT, VERSION, type Envelope } from './protocol.ts';
 import { restore } from './restore.ts';
 import { substitute } from './substitute.ts';
 import { fastWalk, type WalkContext } from './walk.ts';
+import { registerCodec } from './codecs.ts';
+export { registerCodec, type Codec } from './codecs.ts';
 
 /**
  * What {@link serialize} returns: a structured-clonable envelope, opaque
@@ -158,4 +160,6 @@ export const cucumber: {
   readonly deserialize: typeof deserialize;
   /** {@inheritDoc registerClass} */
   readonly register: typeof registerClass;
-} = Object.freeze({ serialize, deserialize, register: registerClass });
+  /** {@inheritDoc registerCodec} */
+  readonly registerCodec: typeof registerCodec;
+} = Object.freeze({ serialize, deserialize, register: registerClass, registerCodec });

@@ -10,6 +10,7 @@ import { SerializationError } from '../errors.ts';
 import { lookup } from '../registry.ts';
 import { DENSE_LIMIT, FORBIDDEN_KEYS } from './classify.ts';
 import { FORMAT, VERSION, type BuiltinErrorName, type Envelope, type ErrorRecord, type Placeholder } from './protocol.ts';
+import { codecById } from './codecs.ts';
 
 const PENDING = Symbol('pending');
 const mapEntries = Map.prototype.entries;
@@ -157,7 +158,7 @@ export function restore(data: unknown): unknown {
         resolved.set(sub, errorShell(sub, path));
         break;
       case 'state':
-        classOf(sub.id, path);
+        if (typeof sub.id !== 'string' || (!codecById(sub.id) && !classOf(sub.id, path))) throw bad('a state record has no id', path);
         resolved.set(sub, PENDING);
         break;
       default:
@@ -193,6 +194,14 @@ export function restore(data: unknown): unknown {
 }
 
 function rebuildState(id: string, state: unknown, path: string): unknown {
+  const codec = codecById(id);
+  if (codec) {
+    try {
+      return codec.fromState(state);
+    } catch (error) {
+      throw bad(`fromState() of codec '${id}' threw`, path, error);
+    }
+  }
   const cls = classOf(id, path) as unknown as { fromState?: unknown };
   if (typeof cls.fromState !== 'function') throw bad(`class '${id}' has no static fromState(state) here`, path);
   try {

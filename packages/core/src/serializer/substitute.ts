@@ -75,7 +75,7 @@ export function substitute(ctx: WalkContext): Envelope {
     if (info.walk === STATE) {
       let state: unknown;
       try {
-        state = (obj as { toState(): unknown }).toState();
+        state = info.codec ? info.codec.toState(obj) : (obj as { toState(): unknown }).toState();
       } catch (error) {
         throw failAt(ctx, obj, `toState() of the instance of '${info.id}' threw`, error);
       }
