@@ -27,6 +27,8 @@ export default defineConfig({
   plugins,
   resolve: { conditions: [source, ...defaultClientConditions] },
   ssr: { resolve: { conditions: [source, ...defaultServerConditions], externalConditions: [source] } },
+  // Found late otherwise (only imported from worker code paths), which would reload the browser mid-run.
+  optimizeDeps: { include: ['msgpackr/pack', 'fast-check', 'comlink', 'reflect-metadata'] },
   server: {
     headers: {
       'Cross-Origin-Opener-Policy': 'same-origin',
@@ -52,6 +54,8 @@ export default defineConfig({
           name: 'browser',
           include: ['packages/core/test/**/*.test.ts', 'packages/browser/test/**/*.test.ts'],
           exclude: ['**/*.node.test.ts', '**/node_modules/**'],
+          // A ws echo server on loopback for the browser WebSocket Reconnector test; provides `wsEchoPort`.
+          globalSetup: ['packages/core/test/global-setup/ws-echo-server.ts'],
           browser: {
             enabled: true,
             headless: true,

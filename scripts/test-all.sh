@@ -13,6 +13,7 @@ if [ ! -x "$chromium_path" ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
 fi
 [ -d node_modules ] || npm ci --no-audit --no-fund
+bash scripts/services.sh || echo 'scripts/services.sh failed (see above): the PostgreSQL/Redis Reconnector tests will fail' >&2
 
 npm run typecheck
 npm run build   # dist/ for the tests that import the packages as a user's plain Node would

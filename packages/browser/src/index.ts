@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import type { Adapter, Registration, SpawnedWorker, WorkerExit } from '@suitkaise/core/internal';
+import { isClosedItself } from './closed.ts';
 
 function spawnWorker(registration: Registration): SpawnedWorker {
   if (!registration.browserWorker) {
@@ -15,12 +16,17 @@ function spawnWorker(registration: Registration): SpawnedWorker {
   const worker = registration.browserWorker();
   let settle!: (exit: WorkerExit) => void;
   const exited = new Promise<WorkerExit>((resolve) => { settle = resolve; });
-  // A worker's uncaught error (including a module that failed to load) ends it: browsers would keep it idle forever.
+  // A worker's uncaught error (including a module that failed to load) ends it as far as suitkaise is
+  // concerned; the supervisor terminates it once what it sent before has been read.
   worker.addEventListener('error', (event: ErrorEvent) => {
     event.preventDefault();
     const reason = event.message || 'its module failed to load or threw at top level';
-    worker.terminate();
     settle({ code: null, error: event.error ?? new Error(reason), description: `crashed: ${reason}` });
+  });
+  worker.addEventListener('message', (event: MessageEvent) => {
+    if (!isClosedItself(event.data)) return;
+    worker.terminate();
+    settle({ code: null, description: 'closed itself' });
   });
   worker.addEventListener('messageerror', () => {
     worker.terminate();

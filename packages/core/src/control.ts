@@ -74,11 +74,23 @@ export class ControlBlock {
   /** Mark that no section is running. */
   leaveSection(): void { Atomics.store(this.#ints, SECTION, -1); }
 
-  /** Copy progress reported by message (no shared memory) into this block. */
-  applyProgress(currentRun: number, livesLeft: number, section: number, startedAt: number): void {
-    this.currentRun = currentRun;
-    this.livesLeft = livesLeft;
-    this.#floats[0] = startedAt;
-    Atomics.store(this.#ints, SECTION, section);
+  /** What the worker's block shows, as a progress note carries it where memory is not shared. */
+  progress(): { currentRun: number; livesLeft: number; section: number; sectionStartedAt: number; joinDeadline: number } {
+    return {
+      currentRun: this.currentRun,
+      livesLeft: this.livesLeft,
+      section: Atomics.load(this.#ints, SECTION),
+      sectionStartedAt: this.#floats[0]!,
+      joinDeadline: this.#floats[1]!,
+    };
+  }
+
+  /** Copy a progress note (no shared memory) into this block. */
+  applyProgress(progress: { currentRun: number; livesLeft: number; section: number; sectionStartedAt: number; joinDeadline: number }): void {
+    this.currentRun = progress.currentRun;
+    this.livesLeft = progress.livesLeft;
+    this.#floats[0] = progress.sectionStartedAt;
+    this.#floats[1] = progress.joinDeadline;
+    Atomics.store(this.#ints, SECTION, progress.section);
   }
 }

@@ -4,15 +4,15 @@
  * thrown error costs a life and retries the same run with the state kept;
  * with no lives left, `__error__` decides the outcome.
  */
-import type * as Comlink from 'comlink';
-import { resolveProcessConfig, type ProcessConfig } from './config.ts';
+import { resolveProcessConfig } from './config.ts';
 import { ControlBlock, SECTIONS, sharedNow } from './control.ts';
-import { ProcessError, ResultError, hookOf, sectionErrors, type Section } from './errors.ts';
-import { END_OF_MAIL, Mailbox, decodeMail, encodeMail } from './mailbox.ts';
+import { ProcessError, ResultError, SerializationError, hookOf, sectionErrors, type Section } from './errors.ts';
+import { Mailbox, encodeMail, isNote, receiveMail } from './mailbox.ts';
 import { Skprocess, bindProcess, type ProcessBinding } from './process.ts';
-import type { Outcome, ParentApi, StartMessage } from './protocol.ts';
+import type { MailNote, Outcome, StartMessage } from './protocol.ts';
 import { deserialize, serialize, type SerializedValue } from './serializer/index.ts';
 import { ProcessTimers, Sktimer } from './timing.ts';
+import { pendingAutoreconnect } from './reconnect/index.ts';
 
 type Hook = () => unknown;
 
@@ -33,60 +33,86 @@ class WorkerBinding implements ProcessBinding {
     private readonly control: ControlBlock,
     private readonly mail: MessagePort,
   ) {
-    mail.onmessage = (event: MessageEvent) => this.#inbox.push(decodeMail(event.data));
+    mail.onmessage = (event: MessageEvent) => {
+      const message: unknown = event.data;
+      if (!isNote(message)) receiveMail(this.#inbox, message);
+      else if (message.sk === 'stop') this.#stop();
+    };
   }
 
   get currentRun(): number { return this.control.currentRun; }
   get stopRequested(): boolean { return this.#stopped || this.control.stopRequested; }
-  stop(): void { this.#stopped = true; this.control.requestStop(); }
-  /** Marks a stop asked for by message (no shared memory). */
-  markStopped(): void { this.#stopped = true; }
+  stop(): void {
+    this.control.requestStop();
+    this.#stop();
+  }
+  /** A stop also ends waits on messages that may never come. */
+  #stop(): void {
+    this.#stopped = true;
+    this.#inbox.wake();
+  }
   kill(): void { throw new ProcessError('kill() is for the parent; inside a hook, call this.stop() or throw'); }
   tell(data: unknown): void { this.mail.postMessage(encodeMail(data)); }
-  listen(timeout?: number): Promise<unknown> { return this.#inbox.next(timeout); }
-  /** No more tells: the parent settles the process once it has read this far. */
-  endMail(): void {
-    this.mail.postMessage(END_OF_MAIL);
-    this.mail.onmessage = null;
-  }
+  listen(timeout?: number, signal?: AbortSignal): Promise<unknown> { return this.#inbox.next(timeout, signal); }
   wait(): Promise<boolean> { return Promise.reject(new ProcessError('wait() is for the parent, not inside a hook')); }
   result(): Promise<unknown> { return Promise.reject(new ProcessError('result() is for the parent, not inside a hook')); }
-}
-
-/** Serialize what a process hands back; a value that cannot be sent becomes a `ResultError` naming where. */
-function sendable(value: unknown, currentRun: number): { ok: boolean; payload: SerializedValue } {
-  try {
-    return { ok: true, payload: serialize(value) };
-  } catch (error) {
-    return { ok: false, payload: serialize(new ResultError(error, currentRun)) };
+  /** A control note to the parent, in order with the tells. */
+  note(note: MailNote): void { this.mail.postMessage(note); }
+  /** No more tells: the parent settles the process once it has read this far. */
+  endMail(): void {
+    this.note({ sk: 'end' });
+    this.mail.onmessage = null;
   }
 }
 
+/** Replace what cannot be sent in an error's cause chain by plain errors with the same name, message and stack. */
+function sendableCopy(error: unknown, depth = 0): unknown {
+  if (!(error instanceof Error) || depth > 32) return error instanceof Error ? undefined : String(error);
+  const copy = new Error(error.message, error.cause === undefined ? undefined : { cause: sendableCopy(error.cause, depth + 1) });
+  copy.name = error.name;
+  copy.stack = error.stack;
+  return copy;
+}
+
+/** Serialize an error; where something in it cannot be sent, keep its class and degrade what it wraps. */
 function serializeError(error: ProcessError): SerializedValue {
   try {
     return serialize(error);
   } catch {
-    // The original error holds something unsendable: keep its message, drop the rest.
-    return serialize(new ProcessError(error.message, { currentRun: error.currentRun }));
+    const original = error.originalError;
+    error.originalError = sendableCopy(original);
+    Object.defineProperty(error, 'cause', { value: error.originalError, writable: true, configurable: true, enumerable: false });
+    try {
+      return serialize(error);
+    } catch {
+      return serialize(new ProcessError(error.message, { currentRun: error.currentRun }));
+    }
   }
 }
 
-/** Runs one process to its end. `onStopMessage` receives the stop requester where there is no shared memory. */
-export async function runProcess(
-  start: StartMessage,
-  parent: Comlink.Remote<ParentApi>,
-  onStopMessage: (stop: () => void) => void,
-): Promise<Outcome> {
+/** Runs one process to its end: always resolves with an outcome, failures included. */
+export async function runProcess(start: StartMessage): Promise<Outcome> {
   const control = new ControlBlock(start.control);
   const shared = start.control !== null;
   control.currentRun = start.currentRun;
   control.livesLeft = start.livesLeft;
-  const instance = deserialize(start.state);
-  if (!(instance instanceof Skprocess)) throw new ProcessError(`${start.classId} is not an Skprocess`);
+  if (start.joinDeadline !== null && control.joinDeadline === 0) control.joinDeadline = start.joinDeadline;
   const binding = new WorkerBinding(control, start.mail);
+  // Without shared memory, the parent sees progress only through these notes.
+  const report = shared ? () => {} : () => binding.note({ sk: 'progress', ...control.progress() });
+
+  let instance: Skprocess<unknown>;
+  try {
+    const value = deserialize(start.state);
+    if (!(value instanceof Skprocess)) throw new ProcessError(`${start.classId} did not arrive as an Skprocess`);
+    instance = value;
+  } catch (error) {
+    const failure = error instanceof ProcessError ? error : new SerializationError(`the process state could not be read in the worker`, 'root', error);
+    binding.endMail();
+    return { status: 'rejected', payload: null, error: serializeError(failure), timers: new ProcessTimers().toState(), currentRun: control.currentRun };
+  }
   bindProcess(instance, binding);
-  onStopMessage(() => binding.markStopped());
-  const config: ProcessConfig = resolveProcessConfig(instance.processConfig);
+  const config = resolveProcessConfig(instance.processConfig);
 
   const hooks = {} as Record<Section, Hook | null>;
   const timers = {} as Record<Section, Sktimer | null>;
@@ -96,23 +122,23 @@ export async function runProcess(
     timers[section] = hooks[section] ? new Sktimer() : null;
   }
   const fullRun = new Sktimer();
-  const reportsProgress = !shared && Object.values(config.timeouts).some((limit) => limit !== null);
 
   // Awaits only what a hook returns as a promise: a missing or synchronous hook costs no microtask hop.
   const runSection = (section: Section): unknown => {
     const hook = hooks[section];
     if (!hook) return undefined;
-    const startedAt = sharedNow();
-    control.enterSection(section, startedAt);
-    if (reportsProgress) void parent.progress(control.currentRun, control.livesLeft, SECTIONS.indexOf(section), startedAt).catch(() => {});
+    control.enterSection(section);
+    report();
     const began = performance.now();
     const finish = (value: unknown) => {
       timers[section]!.addTime(performance.now() - began);
       control.leaveSection();
+      report();
       return value;
     };
     const fail = (error: unknown): never => {
       control.leaveSection();
+      report();
       throw new sectionErrors[section](error, control.currentRun);
     };
     let value: unknown;
@@ -126,12 +152,22 @@ export async function runProcess(
   const settle = async (value: unknown): Promise<unknown> => (isThenable(value) ? await value : value);
 
   const outcome = (status: Outcome['status'], value: unknown, error: ProcessError | null): Outcome => {
-    const result = sendable(value, control.currentRun);
+    let payload: SerializedValue | null = null;
+    if (status === 'resolved' || value !== error) {
+      try {
+        payload = serialize(value);
+      } catch (cause) {
+        // What the process hands back cannot be sent: that is how it ended.
+        const unsendable = new ResultError(cause, control.currentRun);
+        return outcome('rejected', unsendable, error ?? unsendable);
+      }
+    }
+    const sentError = error ? serializeError(error) : null;
     binding.endMail();
     return {
-      status: result.ok ? status : 'rejected',
-      payload: result.payload,
-      error: error ? serializeError(error) : null,
+      status,
+      payload,
+      error: sentError,
       timers: new ProcessTimers({ ...timers, fullRun }).toState(),
       currentRun: control.currentRun,
     };
@@ -140,6 +176,8 @@ export async function runProcess(
   const handleFailure = async (failure: ProcessError): Promise<Outcome> => {
     binding.error = failure;
     if (!hooks.error) return outcome('rejected', failure, failure);
+    // Should __error__ hang or crash, the parent still knows what exhausted the lives.
+    binding.note({ sk: 'failure', error: serializeError(failure) });
     try {
       const handled = await settle(runSection('error'));
       return outcome(handled instanceof Error ? 'rejected' : 'resolved', handled, failure);
@@ -159,8 +197,15 @@ export async function runProcess(
     (config.runs === null || control.currentRun < config.runs) &&
     (config.joinIn === null || sharedNow() < control.joinDeadline);
 
+  // @autoreconnect: live resources arrive as Reconnectors; reconnect them before the first section
+  // (a failure costs a life and is retried, like a throwing hook's).
+  let reconnect = pendingAutoreconnect(instance);
   for (;;) {
     try {
+      if (reconnect) {
+        await reconnect();
+        reconnect = undefined;
+      }
       while (shouldContinue()) {
         const began = performance.now();
         let pending = runSection('prerun');
@@ -171,8 +216,11 @@ export async function runProcess(
         if (isThenable(pending)) await pending;
         fullRun.addTime(performance.now() - began);
         control.currentRun += 1;
-        // Without shared memory a stop arrives as a message: let it in between runs.
-        if (!shared) await new Promise((resolve) => setTimeout(resolve, 0));
+        if (!shared) {
+          report();
+          // Without shared memory a stop arrives as a message: let it in between runs.
+          await new Promise((resolve) => setTimeout(resolve, 0));
+        }
       }
       await settle(runSection('onfinish'));
       const value = await settle(runSection('result'));
@@ -180,6 +228,7 @@ export async function runProcess(
     } catch (error) {
       const failure = error instanceof ProcessError ? error : new ProcessError(String(error), { originalError: error, currentRun: control.currentRun });
       control.livesLeft -= 1;
+      report();
       if (control.livesLeft > 0) continue;
       return handleFailure(failure);
     }

@@ -12,6 +12,11 @@ export { Sktimer, ProcessTimers } from './timing.ts';
 export type { SktimerStatistics, SktimerState, ProcessTimersState } from './timing.ts';
 export type { Future, Modifiable, Backgrounded, Modifiers } from './modifiers.ts';
 export { cucumber, type SerializedValue } from './serializer/index.ts';
+export { autoreconnect, Reconnector, ReconnectError } from './reconnect/index.ts';
+export type {
+  AutoreconnectOptions, ReconnectCredential, DetailValue, ReconnectAuth, ReconnectAuthEntry, ReconnectCredentials,
+  ReconnectorDetails, ReconnectorSpec, Reconnected,
+} from './reconnect/index.ts';
 export {
   ProcessError,
   PreRunError,

@@ -1,65 +1,92 @@
 /**
  * tell/listen: a queue with waiting readers on each side, fed by a MessagePort of its own per worker.
  * Messages are one-way (no acknowledgement), unlike Comlink calls, which halves the messages per
- * round trip; Comlink keeps the control calls.
+ * round trip; Comlink keeps the run call. The same port carries a few control notes (`MailNote`),
+ * so that they stay in order with the messages around them.
  */
+import { SerializationError } from './errors.ts';
+import type { MailNote } from './protocol.ts';
 import { deserialize, serialize } from './serializer/index.ts';
+
+/** The longest delay timers accept (2³¹ − 1 ms); longer waits are capped to it. */
+export const MAX_DELAY = 2_147_483_647;
+
+type Entry<T> = { value: T } | { error: unknown };
+type Reader<T> = (entry: Entry<T | undefined>) => void;
 
 /** A queue of messages with waiting readers: one per side of a process's tell/listen. */
 export class Mailbox<T> {
-  readonly #queue: T[] = [];
-  readonly #waiting: Array<(value: T | undefined) => void> = [];
+  readonly #queue: Array<Entry<T>> = [];
+  readonly #waiting: Array<Reader<T>> = [];
   #closed = false;
 
   /** Hand a message to the oldest waiting reader, or queue it. */
   push(value: T): void {
-    const reader = this.#waiting.shift();
-    if (reader) reader(value);
-    else this.#queue.push(value);
+    this.#deliver({ value });
   }
 
-  /** The next message; `undefined` once `timeout` ms pass without one, or at once when closed and empty. */
-  next(timeout?: number): Promise<T | undefined> {
-    if (this.#queue.length > 0) return Promise.resolve(this.#queue.shift());
-    if (this.#closed) return Promise.resolve(undefined);
-    return new Promise((resolve) => {
+  /** A message that could not be read: the reader that gets it rejects with `error`. */
+  pushError(error: unknown): void {
+    this.#deliver({ error });
+  }
+
+  #deliver(entry: Entry<T>): void {
+    const reader = this.#waiting.shift();
+    if (reader) reader(entry);
+    else this.#queue.push(entry);
+  }
+
+  /**
+   * The next message; `undefined` once `timeout` ms pass without one, when `signal` aborts, when
+   * the waiting readers are woken, or at once when closed and empty. A reader that gave up takes nothing.
+   */
+  next(timeout?: number, signal?: AbortSignal): Promise<T | undefined> {
+    const queued = this.#queue.shift();
+    if (queued) return 'error' in queued ? Promise.reject(queued.error) : Promise.resolve(queued.value);
+    if (this.#closed || signal?.aborted) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const reader = (value: T | undefined) => {
+      const leave = () => {
+        const index = this.#waiting.indexOf(reader);
+        if (index >= 0) this.#waiting.splice(index, 1);
         if (timer !== undefined) clearTimeout(timer);
-        resolve(value);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const onAbort = () => {
+        leave();
+        resolve(undefined);
+      };
+      const reader: Reader<T> = (entry) => {
+        leave();
+        if ('error' in entry) reject(entry.error);
+        else resolve(entry.value);
       };
       this.#waiting.push(reader);
-      if (timeout !== undefined && timeout !== null) {
-        timer = setTimeout(() => {
-          const index = this.#waiting.indexOf(reader);
-          if (index >= 0) this.#waiting.splice(index, 1);
-          resolve(undefined);
-        }, timeout);
-      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (timeout !== undefined && timeout !== null) timer = setTimeout(onAbort, Math.min(timeout, MAX_DELAY));
     });
+  }
+
+  /** Resolve every waiting reader with `undefined` (a stop: nothing they wait for may come). */
+  wake(): void {
+    for (const reader of [...this.#waiting]) reader({ value: undefined });
   }
 
   /** Nothing more will arrive: waiting readers get `undefined`; queued messages can still be read. */
   close(): void {
     this.#closed = true;
-    for (const reader of this.#waiting.splice(0)) reader(undefined);
+    this.wake();
   }
 
   /** Messages queued and not yet read. */
-  get size(): number { return this.#queue.length; }
+  get size(): number {
+    return this.#queue.length;
+  }
 }
 
-/** Marks the end of a worker's mail: the parent settles the process only after it, so no tell is overtaken by the outcome. */
-export interface EndOfMail {
-  readonly endOfMail: true;
-}
-
-/** The end-of-mail marker. */
-export const END_OF_MAIL: EndOfMail = Object.freeze({ endOfMail: true });
-
-/** Whether a message on a mail port is the {@link END_OF_MAIL} marker. */
-export function isEndOfMail(message: unknown): message is EndOfMail {
-  return typeof message === 'object' && message !== null && (message as Partial<EndOfMail>).endOfMail === true;
+/** Whether a mail-port message is a control note rather than a told value. */
+export function isNote(message: unknown): message is MailNote {
+  return typeof message === 'object' && message !== null && typeof (message as { sk?: unknown }).sk === 'string' && !('format' in message);
 }
 
 /** What a tell puts on a mail port: strings, numbers, booleans, bigints, null and undefined bare; anything else serialized. */
@@ -69,7 +96,12 @@ export function encodeMail(data: unknown): unknown {
   return serialize(data);
 }
 
-/** The value a mail-port message carries. */
-export function decodeMail(message: unknown): unknown {
-  return typeof message === 'object' && message !== null ? deserialize(message) : message;
+/** Put a told message into `mailbox`; one that cannot be read reaches the reader as a `SerializationError`. */
+export function receiveMail(mailbox: Mailbox<unknown>, message: unknown): void {
+  if (typeof message !== 'object' || message === null) return mailbox.push(message);
+  try {
+    mailbox.push(deserialize(message));
+  } catch (error) {
+    mailbox.pushError(error instanceof SerializationError ? error : new SerializationError('a told message could not be read', 'root', error));
+  }
 }

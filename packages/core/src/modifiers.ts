@@ -44,10 +44,30 @@ function checkTimeout(ms: number): void {
   }
 }
 
-/** Settle `promise`, or reject with `ResultTimeoutError` after `ms`. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+/** The longest delay timers accept (2³¹ − 1 ms); longer waits are capped to it. */
+const MAX_DELAY = 2_147_483_647;
+
+/**
+ * A call that can be told to stop waiting: `signal` aborts when a `.timeout()` runs out or a
+ * {@link Future} is cancelled, so that the call can give up what it holds (a `listen()` its place in line).
+ */
+export type AbortableCall<A extends unknown[], T> = (signal: AbortSignal | undefined, ...args: A) => Promise<T>;
+
+/** A controller that also aborts when `outer` does (modifiers nest). */
+function linkedController(outer: AbortSignal | undefined): AbortController {
+  const controller = new AbortController();
+  if (outer?.aborted) controller.abort();
+  else outer?.addEventListener('abort', () => controller.abort(), { once: true });
+  return controller;
+}
+
+/** Settle `promise`, or reject with `ResultTimeoutError` after `ms` (then `onTimeout` runs). */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string, onTimeout?: () => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new ResultTimeoutError(ms, what)), ms);
+    const timer = setTimeout(() => {
+      onTimeout?.();
+      reject(new ResultTimeoutError(ms, what));
+    }, Math.min(ms, MAX_DELAY));
     promise.then(
       (value) => { clearTimeout(timer); resolve(value); },
       (error: unknown) => { clearTimeout(timer); reject(error); },
@@ -61,17 +81,24 @@ function abortError(): Error {
   return error;
 }
 
-/** Start `promise` as a {@link Future}. */
-export function toFuture<T>(promise: Promise<T>): Future<T> {
+/** Start `promise` as a {@link Future}; `onCancel` runs when it is cancelled. */
+export function toFuture<T>(promise: Promise<T>, onCancel?: () => void): Future<T> {
   let done = false;
   let cancel: () => void = () => {};
   const settled = new Promise<T>((resolve, reject) => {
-    cancel = () => { if (!done) { done = true; reject(abortError()); } };
+    cancel = () => {
+      if (done) return;
+      done = true;
+      onCancel?.();
+      reject(abortError());
+    };
     promise.then(
       (value) => { done = true; resolve(value); },
       (error: unknown) => { done = true; reject(error); },
     );
   });
+  // A cancelled future nobody awaits must not be an unhandled rejection; awaiting it still rejects.
+  settled.catch(() => {});
   return {
     get done() { return done; },
     cancel: () => cancel(),
@@ -81,23 +108,28 @@ export function toFuture<T>(promise: Promise<T>): Future<T> {
 }
 
 /** Give `call` the modifiers; `what` names it in timeout errors (`result()`, `listen()`). */
-export function modifiable<A extends unknown[], T>(call: (...args: A) => Promise<T>, what: string): Modifiable<A, T> {
-  const fn = ((...args: A) => call(...args)) as Modifiable<A, T>;
-  fn.timeout = (ms: number) => {
-    checkTimeout(ms);
-    return modifiable((...args: A) => withTimeout(call(...args), ms, what), what);
-  };
+export function modifiable<A extends unknown[], T>(call: AbortableCall<A, T>, what: string): Modifiable<A, T> {
+  const fn = ((...args: A) => call(undefined, ...args)) as Modifiable<A, T>;
+  fn.timeout = (ms: number) => modifiable(timed(call, ms, what), what);
   fn.background = () => backgrounded(call, what);
   fn.asynced = () => modifiable(call, what);
   return fn;
 }
 
-function backgrounded<A extends unknown[], T>(call: (...args: A) => Promise<T>, what: string): Backgrounded<A, T> {
-  const fn = ((...args: A) => toFuture(call(...args))) as Backgrounded<A, T>;
-  fn.timeout = (ms: number) => {
-    checkTimeout(ms);
-    return backgrounded((...args: A) => withTimeout(call(...args), ms, what), what);
+function timed<A extends unknown[], T>(call: AbortableCall<A, T>, ms: number, what: string): AbortableCall<A, T> {
+  checkTimeout(ms);
+  return (signal, ...args) => {
+    const controller = linkedController(signal);
+    return withTimeout(call(controller.signal, ...args), ms, what, () => controller.abort());
   };
+}
+
+function backgrounded<A extends unknown[], T>(call: AbortableCall<A, T>, what: string): Backgrounded<A, T> {
+  const fn = ((...args: A) => {
+    const controller = new AbortController();
+    return toFuture(call(controller.signal, ...args), () => controller.abort());
+  }) as Backgrounded<A, T>;
+  fn.timeout = (ms: number) => backgrounded(timed(call, ms, what), what);
   fn.background = () => fn;
   fn.asynced = () => modifiable(call, what);
   return fn;

@@ -19,7 +19,7 @@ export interface ProcessBinding {
   stop(): void;
   kill(): void;
   tell(data: unknown): void;
-  listen(timeout?: number): Promise<unknown>;
+  listen(timeout?: number, signal?: AbortSignal): Promise<unknown>;
   wait(timeout?: number): Promise<boolean>;
   result(): Promise<unknown>;
 }
@@ -110,15 +110,15 @@ export abstract class Skprocess<R = unknown> {
    * process has finished and every message it sent has been read (so a `listen()` loop ends by itself).
    */
   get listen(): Modifiable<[timeout?: number], unknown> {
-    return modifiable((timeout?: number) => {
+    return modifiable((signal: AbortSignal | undefined, timeout?: number) => {
       const binding = bindings.get(this);
-      return binding ? binding.listen(timeout) : Promise.reject(notStarted('listen()'));
+      return binding ? binding.listen(timeout, signal) : Promise.reject(notStarted('listen()'));
     }, 'listen()');
   }
 
   /** `true` once finished, `false` if `timeout` ms passed first; keeps waiting through retries. */
   get wait(): Modifiable<[timeout?: number], boolean> {
-    return modifiable((timeout?: number) => {
+    return modifiable((_signal: AbortSignal | undefined, timeout?: number) => {
       const binding = bindings.get(this);
       return binding ? binding.wait(timeout) : Promise.reject(notStarted('wait()'));
     }, 'wait()');

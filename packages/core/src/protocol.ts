@@ -30,16 +30,37 @@ export interface StartMessage {
   readonly failure: SerializedValue | null;
   /**
    * The worker's end of this attempt's mail channel (transferred): tell/listen messages both ways,
-   * encoded by `encodeMail`, and the worker's `END_OF_MAIL` before it reports its outcome.
+   * encoded by `encodeMail`, and {@link MailNote}s.
    */
   readonly mail: MessagePort;
+  /** When `joinIn` runs out ({@link sharedNow} clock), if a previous worker fixed it; else null. */
+  readonly joinDeadline: number | null;
 }
+
+/** Control notes on the mail port, in order with the messages around them. */
+export type MailNote =
+  /** Worker → parent: no more mail; the outcome follows. */
+  | { readonly sk: 'end' }
+  /** Parent → worker: `stop()`: wakes a hook waiting in `listen()`, and is the stop itself without shared memory. */
+  | { readonly sk: 'stop' }
+  /** Worker → parent: lives ran out with this serialized `ProcessError`; `__error__` runs next. */
+  | { readonly sk: 'failure'; readonly error: SerializedValue }
+  /** Worker → parent, without shared memory only: what the control block would show. */
+  | {
+      readonly sk: 'progress';
+      readonly currentRun: number;
+      readonly livesLeft: number;
+      /** Index in SECTIONS, -1: none. */
+      readonly section: number;
+      readonly sectionStartedAt: number;
+      readonly joinDeadline: number;
+    };
 
 /** How a process ended, as the worker reports it. */
 export interface Outcome {
-  /** 'resolved': `result()` resolves to `payload`; 'rejected': it rejects with `payload`. */
+  /** 'resolved': `result()` resolves to `payload`; 'rejected': it rejects with `payload`, or with `error` when `payload` is null. */
   readonly status: 'resolved' | 'rejected';
-  readonly payload: SerializedValue;
+  readonly payload: SerializedValue | null;
   /** The serialized `ProcessError` that ended the process, or null. */
   readonly error: SerializedValue | null;
   /** `ProcessTimers.toState()`: plain numbers, rebuilt in the parent. */
@@ -49,14 +70,6 @@ export interface Outcome {
 
 /** What a worker exposes to its parent. */
 export interface WorkerApi {
-  /** Runs a process to its end. Resolves with its outcome. */
-  run(start: StartMessage, parent: ParentApi): Promise<Outcome>;
-  /** A `stop()` from the parent, where there is no shared control block. */
-  requestStop(): void;
-}
-
-/** What a parent exposes to its worker (passed as a Comlink proxy). */
-export interface ParentApi {
-  /** Progress, where there is no shared control block: run index, lives left, section index (-1: none) and its start. */
-  progress(currentRun: number, livesLeft: number, section: number, sectionStartedAt: number): void;
+  /** Runs a process to its end. Resolves with its outcome (failures included: it does not reject). */
+  run(start: StartMessage): Promise<Outcome>;
 }

@@ -9,9 +9,9 @@ import type { Adapter, SpawnedWorker, WorkerExit } from './adapter.ts';
 import { resolveProcessConfig, type ProcessConfig } from './config.ts';
 import { ControlBlock, SECTIONS, sharedNow } from './control.ts';
 import { ProcessError, ProcessTimeoutError, hookOf } from './errors.ts';
-import { Mailbox, decodeMail, encodeMail, isEndOfMail } from './mailbox.ts';
+import { MAX_DELAY, Mailbox, encodeMail, isNote, receiveMail } from './mailbox.ts';
 import { bindProcess, installStarter, type ProcessBinding, type ProcessHooks, type Skprocess } from './process.ts';
-import type { Outcome, ParentApi, Phase, StartMessage, WorkerApi } from './protocol.ts';
+import type { MailNote, Outcome, Phase, StartMessage, WorkerApi } from './protocol.ts';
 import { registrationOf, type Registration } from './registry.ts';
 import { deserialize, serialize, type SerializedValue } from './serializer/index.ts';
 import { ProcessTimers } from './timing.ts';
@@ -20,6 +20,22 @@ let adapterPromise: Promise<Adapter> | null = null;
 function platformAdapter(): Promise<Adapter> {
   adapterPromise ??= import('#platform').then((platform: { adapter: Adapter }) => platform.adapter);
   return adapterPromise;
+}
+
+/** How long an outcome waits for the worker's last tells when the worker died right after sending it. */
+const MAIL_GRACE = 2_000;
+
+/** How long an exited worker's outcome, already delivered, may take to settle its call. */
+const EXIT_GRACE = 50;
+
+/** `promise`'s value, or `fallback` after `ms`; the timer does not outlive the wait. */
+async function atMost<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([promise, new Promise<T>((resolve) => { timer = setTimeout(() => resolve(fallback), ms); })]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function messageOf(error: unknown): string {
@@ -36,6 +52,8 @@ interface Attempt {
   readonly mailEnded: Promise<void>;
   /** Set when the parent ends the worker on purpose (a timeout); otherwise its end is a crash. */
   failure: ProcessError | null;
+  /** The failure that exhausted the lives inside the worker, reported before it runs `__error__`. */
+  exhaustedBy: ProcessError | null;
 }
 
 type Settled = { status: 'resolved' | 'rejected'; value: unknown };
@@ -64,7 +82,7 @@ class Supervisor implements ProcessBinding {
     this.#hasErrorHook = typeof (process as ProcessHooks).__error__ === 'function';
     this.#control.livesLeft = this.#config.lives;
     this.#done = new Promise((resolve) => { this.#markDone = resolve; });
-    void this.#launch('run', null);
+    this.#launch('run', null);
   }
 
   get currentRun(): number { return this.#finalRun ?? this.#control.currentRun; }
@@ -75,7 +93,8 @@ class Supervisor implements ProcessBinding {
   stop(): void {
     if (this.#settled) return;
     this.#control.requestStop();
-    if (!this.#control.buffer) void this.#attempt?.remote.requestStop().catch(() => {});
+    // Also a note on the mail port: it wakes a hook waiting in listen(), and is the stop itself without shared memory.
+    this.#attempt?.mail.postMessage({ sk: 'stop' } satisfies MailNote);
   }
 
   kill(): void {
@@ -93,8 +112,8 @@ class Supervisor implements ProcessBinding {
     else this.#unsent.push(message);
   }
 
-  listen(timeout?: number): Promise<unknown> {
-    return this.#inbox.next(timeout);
+  listen(timeout?: number, signal?: AbortSignal): Promise<unknown> {
+    return this.#inbox.next(timeout, signal);
   }
 
   async wait(timeout?: number): Promise<boolean> {
@@ -103,7 +122,7 @@ class Supervisor implements ProcessBinding {
       return true;
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const elapsed = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), timeout); });
+    const elapsed = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), Math.min(timeout, MAX_DELAY)); });
     try {
       return await Promise.race([this.#done.then(() => true), elapsed]);
     } finally {
@@ -118,7 +137,15 @@ class Supervisor implements ProcessBinding {
     return settled.value;
   }
 
-  async #launch(phase: Phase, failure: ProcessError | null): Promise<void> {
+  /** Start a worker for `phase`; anything that goes wrong settles the process instead of hanging it. */
+  #launch(phase: Phase, failure: ProcessError | null): void {
+    this.#attemptWorker(phase, failure).catch((error: unknown) => {
+      const broken = new ProcessError(`the process could not go on: ${messageOf(error)}`, { originalError: error, currentRun: this.currentRun });
+      this.#finish({ status: 'rejected', value: broken }, broken);
+    });
+  }
+
+  async #attemptWorker(phase: Phase, failure: ProcessError | null): Promise<void> {
     let worker: SpawnedWorker;
     try {
       worker = await (await platformAdapter()).spawn(this.#registration);
@@ -135,16 +162,17 @@ class Supervisor implements ProcessBinding {
     const channel = new MessageChannel();
     let endMail!: () => void;
     const mailEnded = new Promise<void>((resolve) => { endMail = resolve; });
+    const attempt: Attempt = { worker, remote, mail: channel.port1, mailEnded, failure: null, exhaustedBy: null };
     channel.port1.onmessage = (event: MessageEvent) => {
-      if (isEndOfMail(event.data)) endMail();
-      else this.#inbox.push(decodeMail(event.data));
+      const message: unknown = event.data;
+      if (!isNote(message)) return receiveMail(this.#inbox, message);
+      if (message.sk === 'end') endMail();
+      else if (message.sk === 'failure') attempt.exhaustedBy = this.#readError(message.error);
+      else if (message.sk === 'progress') this.#control.applyProgress(message);
     };
-    const attempt: Attempt = { worker, remote, mail: channel.port1, mailEnded, failure: null };
     this.#attempt = attempt;
     for (const message of this.#unsent.splice(0)) channel.port1.postMessage(message);
-    const parent: ParentApi = {
-      progress: (run, lives, section, startedAt) => this.#control.applyProgress(run, lives, section, startedAt),
-    };
+    if (this.#control.stopRequested) channel.port1.postMessage({ sk: 'stop' } satisfies MailNote);
     const start: StartMessage = {
       classId: this.#registration.id,
       state: this.#state,
@@ -154,20 +182,24 @@ class Supervisor implements ProcessBinding {
       phase,
       failure: failure ? serialize(failure) : null,
       mail: channel.port2,
+      joinDeadline: this.#control.joinDeadline || null,
     };
-    const running = remote.run(Comlink.transfer(start, [channel.port2]), Comlink.proxy(parent) as unknown as ParentApi);
-    if (this.#control.stopRequested && !this.#control.buffer) void remote.requestStop().catch(() => {});
+    const running = remote.run(Comlink.transfer(start, [channel.port2]));
     const watchdog = this.#watch(attempt);
 
     type Ended = { outcome: Outcome } | { broken: unknown } | { exit: WorkerExit };
-    const ended: Ended = await Promise.race([
-      running.then(async (outcome) => {
-        await mailEnded;
-        return { outcome };
-      }, (broken: unknown) => ({ broken })),
-      worker.exited.then((exit) => ({ exit })),
-    ]);
+    const settled = running.then((outcome): Ended => ({ outcome }), (broken: unknown): Ended => ({ broken }));
+    let ended: Ended = await Promise.race([settled, worker.exited.then((exit): Ended => ({ exit }))]);
+    // The worker's last messages are delivered before its exit, but the call they answer settles a few
+    // microtasks later: an outcome already on its way still counts.
+    if ('exit' in ended) {
+      const exit = ended;
+      const late = await atMost(settled.then((result) => ('outcome' in result ? result : exit)), EXIT_GRACE, exit);
+      ended = late;
+    }
     if (watchdog !== undefined) clearInterval(watchdog);
+    // With an outcome in hand, a worker that dies now is no failure; its last tells may still be on their way.
+    if ('outcome' in ended) await atMost(mailEnded, MAIL_GRACE, undefined);
     this.#attempt = null;
     remote[Comlink.releaseProxy]();
     worker.terminate();
@@ -182,8 +214,9 @@ class Supervisor implements ProcessBinding {
       ? new ProcessError(`the worker ${ended.exit.description} during ${where}`, { currentRun: this.currentRun, originalError: ended.exit.error })
       : new ProcessError(`the worker broke the protocol during ${where}: ${messageOf(ended.broken)}`, { currentRun: this.currentRun, originalError: ended.broken }));
     this.#control.leaveSection();
-    if (phase === 'error' || !('exit' in ended)) {
-      this.#finish({ status: 'rejected', value: lost }, failure ?? lost);
+    // `__error__` itself failed (in an error-phase worker, or after lives ran out inside the worker): no more tries.
+    if (phase === 'error' || section === 'error' || attempt.exhaustedBy || !('exit' in ended)) {
+      this.#finish({ status: 'rejected', value: lost }, failure ?? attempt.exhaustedBy ?? lost);
       return;
     }
     const livesLeft = this.#control.livesLeft - 1;
@@ -191,6 +224,15 @@ class Supervisor implements ProcessBinding {
     if (livesLeft > 0) return this.#launch('run', null);
     if (this.#hasErrorHook) return this.#launch('error', lost);
     this.#finish({ status: 'rejected', value: lost }, lost);
+  }
+
+  #readError(data: unknown): ProcessError {
+    try {
+      const error = deserialize(data);
+      return error instanceof ProcessError ? error : new ProcessError(messageOf(error), { originalError: error });
+    } catch (error) {
+      return new ProcessError(`the process's error could not be read: ${messageOf(error)}`, { originalError: error });
+    }
   }
 
   /** Terminates the worker when its running section passes its timeout. */
@@ -216,8 +258,10 @@ class Supervisor implements ProcessBinding {
     try {
       this.#finalRun = outcome.currentRun;
       this.#timers = ProcessTimers.fromState(outcome.timers);
-      const error = outcome.error ? (deserialize(outcome.error) as ProcessError) : null;
-      this.#finish({ status: outcome.status, value: deserialize(outcome.payload) }, error);
+      const error = outcome.error ? this.#readError(outcome.error) : null;
+      // A rejection with the process's own error arrives once, so `error` and the rejection are one object.
+      const value = outcome.payload === null ? error : deserialize(outcome.payload);
+      this.#finish({ status: outcome.status, value }, error);
     } catch (error) {
       const failed = new ProcessError(`the process's result could not be read: ${messageOf(error)}`, { originalError: error });
       this.#finish({ status: 'rejected', value: failed }, failed);

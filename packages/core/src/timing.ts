@@ -40,6 +40,13 @@ export interface SktimerState {
   maxTimes: number | null;
 }
 
+/** Index of the first smallest (`sign` −1) or largest (`sign` 1) time, in one pass: spreading a long array into Math.min overflows the stack. */
+function extremeIndex(times: readonly number[], sign: 1 | -1): number {
+  let best = 0;
+  for (let i = 1; i < times.length; i += 1) if ((times[i]! - times[best]!) * sign > 0) best = i;
+  return best;
+}
+
 /** A stopwatch that records durations in milliseconds and reports statistics over them. */
 export class Sktimer {
   #times: number[] = [];
@@ -134,9 +141,9 @@ export class Sktimer {
   /** Median, ms, or `null`. */
   get median(): number | null { return this.percentile(50); }
   /** Shortest measurement, ms, or `null`. */
-  get min(): number | null { return this.#times.length ? Math.min(...this.#times) : null; }
+  get min(): number | null { return this.#times.length ? this.#times[extremeIndex(this.#times, -1)]! : null; }
   /** Longest measurement, ms, or `null`. */
-  get max(): number | null { return this.#times.length ? Math.max(...this.#times) : null; }
+  get max(): number | null { return this.#times.length ? this.#times[extremeIndex(this.#times, 1)]! : null; }
   /** Sample standard deviation, ms; `null` with fewer than 2 samples. */
   get stdev(): number | null {
     const variance = this.variance;
@@ -150,9 +157,9 @@ export class Sktimer {
     return this.#times.reduce((sum, t) => sum + (t - mean) ** 2, 0) / (n - 1);
   }
   /** Index of the first shortest measurement, or `null`. */
-  get fastestIndex(): number | null { return this.#times.length ? this.#times.indexOf(this.min as number) : null; }
+  get fastestIndex(): number | null { return this.#times.length ? extremeIndex(this.#times, -1) : null; }
   /** Index of the first longest measurement, or `null`. */
-  get slowestIndex(): number | null { return this.#times.length ? this.#times.indexOf(this.max as number) : null; }
+  get slowestIndex(): number | null { return this.#times.length ? extremeIndex(this.#times, 1) : null; }
 
   /** The `p`th percentile (0..100), ms, linearly interpolated at rank p/100·(n − 1); `null` when empty. */
   percentile(p: number): number | null {

@@ -5,23 +5,10 @@
 import * as Comlink from 'comlink';
 import './builtins.ts';
 import { runProcess } from './engine.ts';
-import type { ParentApi, WorkerApi } from './protocol.ts';
+import type { WorkerApi } from './protocol.ts';
 
 /** Serve processes to the parent on `endpoint` (in a Web Worker, `self`). */
 export function serveWorker(endpoint: Comlink.Endpoint): void {
-  let stop: (() => void) | null = null;
-  let stopAsked = false;
-  const api: WorkerApi = {
-    // Comlink hands the parent's API over as a proxy whose calls return promises.
-    run: (start, parent) =>
-      runProcess(start, parent as unknown as Comlink.Remote<ParentApi>, (requestStop) => {
-        stop = requestStop;
-        if (stopAsked) requestStop();
-      }),
-    requestStop: () => {
-      stopAsked = true;
-      stop?.();
-    },
-  };
+  const api: WorkerApi = { run: (start) => runProcess(start) };
   Comlink.expose(api, endpoint);
 }

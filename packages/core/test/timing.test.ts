@@ -317,3 +317,16 @@ describe('ProcessTimers', () => {
       .toThrow(TypeError);
   });
 });
+
+describe('Sktimer with many samples', () => {
+  it('computes min, max and their indexes for 300k times without overflowing the stack', () => {
+    const timer = new Sktimer();
+    for (let i = 0; i < 300_000; i += 1) timer.addTime((i * 7919) % 300_000);
+    timer.addTime(0.5);
+    expect(timer.min).toBe(0);
+    expect(timer.max).toBe(299_999);
+    expect(timer.fastestIndex).toBe(0);
+    expect(timer.getTime(timer.slowestIndex!)).toBe(299_999);
+    expect(timer.getStatistics().numTimes).toBe(300_001);
+  });
+});

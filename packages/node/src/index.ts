@@ -16,8 +16,11 @@ async function spawnWorker(registration: Registration): Promise<SpawnedWorker> {
   const worker = new Worker(file);
   let settle!: (exit: WorkerExit) => void;
   const exited = new Promise<WorkerExit>((resolve) => { settle = resolve; });
-  worker.once('error', (error: Error) => settle({ code: null, error, description: `crashed: ${error.message}` }));
-  worker.once('exit', (code: number) => settle({ code, description: `exited with code ${code}` }));
+  // Settle on 'exit', which Node emits after delivering what the worker posted before it died; 'error' comes first.
+  let crash: Error | undefined;
+  worker.once('error', (error: Error) => { crash = error; });
+  worker.once('exit', (code: number) =>
+    settle(crash ? { code, error: crash, description: `crashed: ${crash.message}` } : { code, description: `exited with code ${code}` }));
   return {
     endpoint: nodeEndpoint(worker),
     exited,

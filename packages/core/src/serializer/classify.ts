@@ -88,14 +88,23 @@ const refused: Array<[string, string]> = [
   ['WeakSet', 'a WeakSet cannot be sent (its members cannot be enumerated): use a Set'],
   ['WeakRef', 'a WeakRef cannot be sent: send its target (ref.deref()) instead'],
   ['FinalizationRegistry', 'a FinalizationRegistry cannot be sent: create it on the side that uses it'],
+  ['Node', 'a DOM node cannot be sent (it belongs to its document, on this thread): send the data it shows ' +
+    '(textContent, attribute values) and rebuild the node on the other side'],
 ];
 const refusedClasses = refused.flatMap(([name, reason]): Array<[Ctor, string]> => {
   const cls = globalClass(name);
   return cls ? [[cls, reason]] : [];
 });
 
+/** %AsyncIteratorPrototype%: async generators and the platform's async iterators have it on their chain. */
+const asyncIteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf((async function* () {}).prototype)) as object;
+
 function refusal(obj: object, proto: object | null): string | undefined {
   if (proto === Symbol.prototype) return 'a Symbol wrapper object cannot be sent: send a Symbol.for() symbol or a string';
+  if (Object.prototype.isPrototypeOf.call(asyncIteratorPrototype, obj)) {
+    return 'an async generator or async iterator cannot be sent (its values arrive asynchronously): ' +
+      'await-collect it first (const values = []; for await (const v of it) values.push(v)) and send the array';
+  }
   for (const [cls, reason] of refusedClasses) if (obj instanceof cls) return reason;
   return undefined;
 }

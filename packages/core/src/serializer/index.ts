@@ -19,6 +19,11 @@ import { substitute } from './substitute.ts';
 import { fastWalk, type WalkContext } from './walk.ts';
 import { registerCodec } from './codecs.ts';
 export { registerCodec, type Codec } from './codecs.ts';
+import { fromBytes, toBytes } from './bytes.ts';
+import { ITERATOR_CODEC_ID, iteratorCodec } from './iterators.ts';
+
+// Iterators and generators travel as their remaining values (registered first: later codecs win).
+registerCodec(ITERATOR_CODEC_ID, iteratorCodec);
 
 /**
  * What {@link serialize} returns: a structured-clonable envelope, opaque
@@ -41,6 +46,14 @@ export interface SerializeOptions {
    * @default false
    */
   lossy?: boolean;
+  /**
+   * Return the byte form, a `Uint8Array` (for shared memory, files, sockets) instead
+   * of the structured-clone envelope. Carries the same values, except that a
+   * `SharedArrayBuffer`, `Blob`, `File` or other host object raises a
+   * SerializationError, and own non-index properties of arrays are dropped.
+   * @default false
+   */
+  bytes?: boolean;
 }
 
 /** A class, or a function sent by reference. */
@@ -61,15 +74,24 @@ export type Registrable = (abstract new (...args: never[]) => unknown) | ((...ar
  *   properties; unregistered subclasses come back as the nearest built-in
  *   class with their `name`;
  * - registered functions, by reference; `Symbol.for` symbols;
- * - cycles and shared references.
+ * - cycles and shared references;
+ * - iterators and generators, as an iterator over their remaining values
+ *   (sending drains the original).
  *
  * Own properties of arrays other than their indices are carried by
  * structured clone but not walked, so they must hold plain data.
  *
+ * With `{ bytes: true }` it returns the byte form instead: a fresh
+ * `Uint8Array` (header, then msgpackr) that {@link deserialize} also reads.
+ *
  * @throws SerializationError naming the path (`root.handlers[2]`) of the
  * first value that cannot be sent, and what to do about it.
  */
-export function serialize(value: unknown, options: SerializeOptions = {}): SerializedValue {
+export function serialize(value: unknown, options: SerializeOptions & { bytes: true }): Uint8Array;
+export function serialize(value: unknown, options?: SerializeOptions & { bytes?: false }): SerializedValue;
+export function serialize(value: unknown, options?: SerializeOptions): Uint8Array | SerializedValue;
+export function serialize(value: unknown, options: SerializeOptions = {}): Uint8Array | SerializedValue {
+  if (options.bytes === true) return toBytes(serialize(value, { lossy: options.lossy }) as Envelope);
   const ctx: WalkContext = { root: value, classify: createClassifier(options.lossy === true), states: new Map() };
   try {
     const found = fastWalk(ctx);
@@ -88,8 +110,9 @@ export function serialize(value: unknown, options: SerializeOptions = {}): Seria
 
 /**
  * Rebuild a value from what {@link serialize} produced, after it went through
- * one structured clone (`postMessage`). The received objects are fixed up in
- * place, so deserialize each received envelope once.
+ * one structured clone (`postMessage`), or from its byte form (a `Uint8Array`).
+ * The received objects are fixed up in place, so deserialize each received
+ * envelope once.
  *
  * Accepts only envelopes `serialize` produced: checks the format marker and
  * version and the shape of every side table. Never evaluates code, never
@@ -100,7 +123,8 @@ export function serialize(value: unknown, options: SerializeOptions = {}): Seria
  */
 export function deserialize(data: unknown): unknown {
   try {
-    return restore(data);
+    const bytes = ArrayBuffer.isView(data) && (data as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'Uint8Array';
+    return restore(bytes ? fromBytes(data as Uint8Array) : data);
   } catch (error) {
     if (error instanceof SerializationError) throw error;
     throw new SerializationError('cannot deserialize: the envelope is malformed', 'envelope', error);
@@ -162,4 +186,11 @@ export const cucumber: {
   readonly register: typeof registerClass;
   /** {@inheritDoc registerCodec} */
   readonly registerCodec: typeof registerCodec;
-} = Object.freeze({ serialize, deserialize, register: registerClass, registerCodec });
+  /** {@inheritDoc reconnectAll} */
+  readonly reconnectAll: typeof reconnectAll;
+  /** {@inheritDoc registerReconnector} */
+  readonly registerReconnector: typeof registerReconnector;
+} = Object.freeze({ serialize, deserialize, register: registerClass, registerCodec, reconnectAll, registerReconnector });
+
+// Live resources as Reconnectors (importing it registers the built-in resource types on this side).
+import { reconnectAll, registerReconnector } from '../reconnect/index.ts';

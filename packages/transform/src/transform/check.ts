@@ -2,7 +2,9 @@
  * Pass 2, check: what cannot work in a worker. A worker gets a class or function by importing
  * its module and reading an export, so it must be a module-level export (SK001, SK002) and
  * must not need a local of an enclosing function, which only exists in the thread that ran
- * that function (SK003).
+ * that function (SK003). An instance arrives in a worker rebuilt from its fields without its
+ * constructor running, so `#private` members and `accessor` fields do not exist there (SK004)
+ * unless the class sends itself through `toState()` / `static fromState()`.
  */
 import { Node, SyntaxKind, type SourceFile } from 'ts-morph';
 import type { SkItem } from './find.ts';
@@ -18,6 +20,14 @@ export function checkItems(items: readonly SkItem[], source: SourceFile, file: s
   };
   for (const item of items) {
     const what = describeItem(item);
+    if (item.kind === 'class') {
+      const member = privateMember(item.node);
+      if (member !== undefined) {
+        report('SK004', member,
+          `${what} has \`${member.getText().split(/[\s(=;:]/)[0]}\`: a worker rebuilds the instance from its fields without running its constructor, ` +
+          'so #private members and accessor fields do not exist there; use ordinary fields, or give the class toState() and static fromState(state).');
+      }
+    }
     if (item.statement === undefined) {
       const scope = enclosingScope(item.node);
       const fix = item.kind === 'class'
@@ -42,6 +52,19 @@ export function checkItems(items: readonly SkItem[], source: SourceFile, file: s
     }
   }
   return diagnostics;
+}
+
+/** The first `#private` member or `accessor` field of a class that has no toState/fromState pair. */
+function privateMember(node: Node): Node | undefined {
+  if (!Node.isClassDeclaration(node) && !Node.isClassExpression(node)) return undefined;
+  const hasStateHook = node.getInstanceMethod('toState') !== undefined && node.getStaticMethod('fromState') !== undefined;
+  if (hasStateHook) return undefined;
+  for (const member of node.getMembers()) {
+    const name = (member as Node).getFirstChildByKind(SyntaxKind.PrivateIdentifier);
+    if (name !== undefined && name.getParent() === member) return member;
+    if (Node.isPropertyDeclaration(member) && member.hasModifier(SyntaxKind.AccessorKeyword)) return member;
+  }
+  return undefined;
 }
 
 function describeItem(item: SkItem): string {

@@ -42,6 +42,9 @@ export function prune(s: MagicString, code: string, source: SourceFile, items: r
     queue.push(statement);
   };
   for (const item of items) if (item.statement !== undefined) keep(item.statement);
+  // Registrations the module makes by hand (`cucumber.register(Vec, 'vec')`, codecs) and the ones
+  // an earlier pass generated (`__sk_register(...)`) are what a worker imports the module for.
+  for (const statement of statements) if (callsSuitkaise(statement, importOf)) keep(statement);
   while (queue.length > 0) {
     const statement = queue.pop();
     if (statement === undefined) break;
@@ -67,6 +70,18 @@ export function prune(s: MagicString, code: string, source: SourceFile, items: r
       remove(s, code, statement);
     }
   }
+}
+
+/** A top-level call statement whose callee starts at a binding imported from @suitkaise/core. */
+function callsSuitkaise(statement: Statement, importOf: ReadonlyMap<string, ImportDeclaration>): boolean {
+  if (!Node.isExpressionStatement(statement)) return false;
+  const call = statement.getExpression();
+  if (!Node.isCallExpression(call)) return false;
+  let callee: Node = call.getExpression();
+  while (Node.isPropertyAccessExpression(callee)) callee = callee.getExpression();
+  if (!Node.isIdentifier(callee)) return false;
+  const from = importOf.get(callee.getText())?.getModuleSpecifierValue();
+  return from === '@suitkaise/core' || from === '@suitkaise/core/internal';
 }
 
 /** Statements that vanish when compiled, kept whole. */

@@ -81,7 +81,8 @@ function removeDecorator(s: MagicString, code: string, start: number, end: numbe
   s.remove(start, stop);
 }
 
-function freshName(code: string, base: string): string {
+/** `base`, or `base1`, `base2`… : the first that does not occur in `code` (the same answer for the same code). */
+export function freshName(code: string, base: string): string {
   let name = base;
   for (let i = 1; code.includes(name); i++) name = `${base}${i}`;
   return name;

@@ -4,6 +4,7 @@
  */
 import MagicString from 'magic-string';
 import { posix } from 'node:path';
+import { findAutoreconnects, rewriteAutoreconnects } from './autoreconnect.ts';
 import { checkItems } from './check.ts';
 import { findItems } from './find.ts';
 import { parse } from './parse.ts';
@@ -29,6 +30,7 @@ export function transform(code: string, id: string, options: TransformOptions): 
   const diagnostics = checkItems(items, source, path.file);
   const s = new MagicString(code);
   const registrations = rewrite(s, code, items, path, resolved);
+  rewriteAutoreconnects(s, code, findAutoreconnects(source), items);
   if (resolved.target === 'worker-module') prune(s, code, source, items);
   if (!s.hasChanged()) return { ...unchanged(code), diagnostics };
   return {

@@ -40,7 +40,7 @@ export interface TransformOptions {
 export interface Diagnostic {
   /**
    * `SK001` not exported; `SK002` not at module top level; `SK003` captures a local of an
-   * enclosing function; `SK004` reserved.
+   * enclosing function; `SK004` a `#private` member or `accessor` field (they do not survive the trip) without toState/fromState.
    */
   code: 'SK001' | 'SK002' | 'SK003' | 'SK004';
   /** Always `'error'`: the module would fail at run time in a worker. */
