@@ -40,4 +40,16 @@ describe('README examples', () => {
     expect(p95).toBeGreaterThanOrEqual(0);
     expect(calls[1]).toEqual([true, true]);
   });
+
+  it('the cucumber example prints 5 true [1, 2, 3]', async () => {
+    const shapes = blocks.find((block) => block.startsWith('// shapes.ts'));
+    expect(shapes).toBeDefined();
+    expect(await runModule('shapes.ts', shapes!)).toEqual([[5, true, [1, 2, 3]]]);
+  });
+
+  it('the @autoreconnect example counts rows through a connection reopened in the worker', async () => {
+    const inventory = blocks.find((block) => block.startsWith('// inventory.ts'));
+    expect(inventory).toBeDefined();
+    expect(await runModule('inventory.ts', inventory!)).toEqual([[2]]);
+  });
 });
