@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: suitkaise against raw worker_threads, side by side in one run (issue #2).
+ * `npm run bench`: suitkaise against raw worker_threads, side by side in one run (issue #2);
+ * then cucumber against raw postMessage and the serializer libraries (issue #3, bench/serializer.ts).
  *
  *   1. start → result: `new OneRun().run()` (runs = 1) against `new Worker(file)` + one
  *      postMessage round trip + `terminate()`: the whole worker lifecycle each.
@@ -16,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { ECHO_STOP, Echo, OneRun } from './processes.ts';
+import { serializerBench } from './serializer.ts';
 
 const benchDir = process.env.SUITKAISE_BENCH_DIR ?? dirname(fileURLToPath(import.meta.url));
 const rawWorkerFile = join(benchDir, 'raw-worker.mjs');
@@ -256,3 +258,5 @@ export async function main(): Promise<void> {
 }
 
 await main();
+// Part 2, cucumber against raw postMessage and the serializer libraries (issue #3): bench/serializer.ts.
+await serializerBench();
