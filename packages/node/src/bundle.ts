@@ -15,7 +15,7 @@ import type { Registration } from '@suitkaise/core/internal';
 const bundles = new Map<string, Promise<string>>();
 
 /** Bare imports bundled into the worker file; every other package is imported at run time, as the app imports it. */
-const BUNDLED = /^(?:@suitkaise\/(?:core|node)(?:\/.*)?|comlink(?:\/.*)?|reflect-metadata)$/;
+const BUNDLED = /^(?:@suitkaise\/(?:core|node)(?:\/.*)?|comlink(?:\/.*)?|reflect-metadata|msgpackr\/pack)$/;
 
 /** The project root the registration id is relative to: the module's path minus the id's path part. */
 function rootOf(registration: Registration, file: string): string {
