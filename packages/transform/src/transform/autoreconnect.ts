@@ -13,7 +13,7 @@
  */
 import type MagicString from 'magic-string';
 import { Node, ts, type ClassDeclaration, type ClassExpression, type Decorator, type SourceFile } from 'ts-morph';
-import { classKeywordEnd, type SkItem } from './find.ts';
+import { classKeywordEnd, coreImportNames, type SkItem } from './find.ts';
 import { freshName } from './rewrite.ts';
 import { isCoreExport } from './symbols.ts';
 import { CORE_MODULE } from './types.ts';
@@ -29,24 +29,9 @@ export interface AutoreconnectItem {
   options?: Node;
 }
 
-/** Local names `autoreconnect` goes by: its import aliases and namespace imports of the core module. */
-function localNames(file: SourceFile): Set<string> {
-  const names = new Set<string>();
-  for (const declaration of file.getImportDeclarations()) {
-    if (declaration.getModuleSpecifierValue() !== CORE_MODULE || declaration.isTypeOnly()) continue;
-    const namespace = declaration.getNamespaceImport();
-    if (namespace !== undefined) names.add(namespace.getText());
-    for (const specifier of declaration.getNamedImports()) {
-      const imported = specifier.compilerNode.propertyName ?? specifier.compilerNode.name;
-      if (imported.text === 'autoreconnect' && !specifier.isTypeOnly()) names.add(specifier.compilerNode.name.text);
-    }
-  }
-  return names;
-}
-
 /** Find the module's `@autoreconnect(...)` class decorators, in source order. */
 export function findAutoreconnects(file: SourceFile): AutoreconnectItem[] {
-  const names = localNames(file);
+  const names = coreImportNames(file, 'autoreconnect');
   if (names.size === 0) return [];
   const found: AutoreconnectItem[] = [];
   const visit = (node: ts.Node): void => {

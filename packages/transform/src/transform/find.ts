@@ -37,7 +37,7 @@ export interface SkItem {
 
 /** Find the module's `@sk()` classes and `sk()` functions, in source order. */
 export function findItems(file: SourceFile): SkItem[] {
-  const candidates = skNames(file);
+  const candidates = coreImportNames(file, 'sk');
   if (candidates.size === 0) return [];
   const exports = localExports(file);
   const items: SkItem[] = [];
@@ -76,8 +76,8 @@ function mayBeSk(expression: ts.Expression, names: Set<string>): boolean {
     && ts.isIdentifier(expression.expression) && names.has(expression.expression.text);
 }
 
-/** Local names `sk` could go by: its import aliases and namespace imports of the core module. */
-function skNames(file: SourceFile): Set<string> {
+/** Local names an export of the core module could go by: its import aliases, and namespace imports of the module. */
+export function coreImportNames(file: SourceFile, exportName: string): Set<string> {
   const names = new Set<string>();
   for (const declaration of file.getImportDeclarations()) {
     if (declaration.getModuleSpecifierValue() !== CORE_MODULE || declaration.isTypeOnly()) continue;
@@ -85,7 +85,7 @@ function skNames(file: SourceFile): Set<string> {
     if (namespace !== undefined) names.add(namespace.getText());
     for (const specifier of declaration.getNamedImports()) {
       const imported = specifier.compilerNode.propertyName ?? specifier.compilerNode.name;
-      if (imported.text === 'sk' && !specifier.isTypeOnly()) names.add(specifier.compilerNode.name.text);
+      if (imported.text === exportName && !specifier.isTypeOnly()) names.add(specifier.compilerNode.name.text);
     }
   }
   return names;
