@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { ECHO_STOP, Echo, OneRun } from './processes.ts';
 import { serializerBench } from './serializer.ts';
+import { stats, type Stats } from './stats.ts';
 
 const benchDir = process.env.SUITKAISE_BENCH_DIR ?? dirname(fileURLToPath(import.meta.url));
 const rawWorkerFile = join(benchDir, 'raw-worker.mjs');
@@ -143,19 +144,6 @@ async function rawEchoer(): Promise<Echoer> {
 
 // ── statistics and report ───────────────────────────────────────────────────────────────────
 
-interface Stats { median: number; p90: number; n: number }
-
-function quantile(sorted: readonly number[], q: number): number {
-  const at = (sorted.length - 1) * q;
-  const low = Math.floor(at);
-  const high = Math.ceil(at);
-  return sorted[low]! + (sorted[high]! - sorted[low]!) * (at - low);
-}
-
-function stats(samples: readonly number[]): Stats {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { median: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), n: sorted.length };
-}
 
 interface Row { name: string; unit: 'ms' | 'µs'; sk: Stats; raw: Stats; goal: number }
 

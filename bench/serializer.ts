@@ -27,6 +27,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as v8 from 'node:v8';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { cucumber } from '@suitkaise/core';
+import { stats, type Stats } from './stats.ts';
 
 // ── the registered class (P2), registered wherever this module is imported ────────────────────
 
@@ -240,19 +241,6 @@ function reason(error: unknown): string {
 
 // ── statistics and tables ─────────────────────────────────────────────────────────────────────
 
-interface Stats { median: number; p90: number; n: number }
-
-function quantile(sorted: readonly number[], q: number): number {
-  const at = (sorted.length - 1) * q;
-  const low = Math.floor(at);
-  const high = Math.ceil(at);
-  return sorted[low]! + (sorted[high]! - sorted[low]!) * (at - low);
-}
-
-function stats(samples: readonly number[]): Stats {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { median: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), n: sorted.length };
-}
 
 /**
  * The median over rounds of `side`'s median in that round divided by `base`'s median in the same

@@ -1,23 +1,13 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { SerializationError } from '../src/errors.ts';
 import { BYTES_VERSION, MAGIC } from '../src/serializer/bytes.ts';
 import { cucumber, deserialize, registerClass, serialize, type SerializedValue } from '../src/serializer/index.ts';
+import { caught } from './helpers/caught.ts';
 
 /** Round trip through the byte form. */
 function bytesTrip<T>(value: T, lossy = false): T {
   return deserialize(serialize(value, { bytes: true, lossy })) as T;
 }
 
-/** The SerializationError `fn` throws. */
-function caught(fn: () => unknown): SerializationError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SerializationError);
-    return error as SerializationError;
-  }
-  throw new Error('expected a SerializationError');
-}
 
 class Vec {
   constructor(public x: number, public y: number) {}

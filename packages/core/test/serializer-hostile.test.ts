@@ -3,6 +3,7 @@ import { Packr } from 'msgpackr';
 import { SerializationError } from '../src/errors.ts';
 import { BYTES_VERSION, MAGIC } from '../src/serializer/bytes.ts';
 import { deserialize, registerClass, serialize } from '../src/serializer/index.ts';
+import { caught as refused } from './helpers/caught.ts';
 
 class Guarded {
   secret = 1;
@@ -24,16 +25,6 @@ function withHeader(body: Uint8Array, header: readonly number[] = [...MAGIC, BYT
   return out;
 }
 
-/** The SerializationError `fn` throws (never any other error). */
-function refused(fn: () => unknown): SerializationError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SerializationError);
-    return error as SerializationError;
-  }
-  throw new Error('expected a SerializationError');
-}
 
 /** A SerializationError or a value; never another error. */
 function survives(data: unknown): void {

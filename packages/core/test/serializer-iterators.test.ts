@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SerializationError } from '../src/errors.ts';
 import { deserialize, registerClass, serialize } from '../src/serializer/index.ts';
+import { caught } from './helpers/caught.ts';
 
 /** Both forms: through a real structured clone, and through bytes. */
 const forms = {
@@ -8,16 +8,6 @@ const forms = {
   bytes: <T>(value: T): T => deserialize(serialize(value, { bytes: true })) as T,
 };
 
-/** The SerializationError `fn` throws. */
-function caught(fn: () => unknown): SerializationError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SerializationError);
-    return error as SerializationError;
-  }
-  throw new Error('expected a SerializationError');
-}
 
 class Item {
   constructor(public n: number) {}

@@ -3,6 +3,7 @@ import { ProcessError, RunError, SerializationError } from '../src/errors.ts';
 import { register, registrationOf } from '../src/registry.ts';
 import { cucumber, deserialize, registerClass, serialize, type SerializeOptions } from '../src/serializer/index.ts';
 import type { Envelope } from '../src/serializer/protocol.ts';
+import { caught } from './helpers/caught.ts';
 
 /** Round trip through a REAL structured clone, as postMessage does. */
 function roundTrip<T>(value: T, options?: SerializeOptions): T {
@@ -13,16 +14,6 @@ function envelopeOf(value: unknown, options?: SerializeOptions): Envelope {
   return serialize(value, options) as Envelope;
 }
 
-/** The SerializationError `fn` throws. */
-function caught(fn: () => unknown): SerializationError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SerializationError);
-    return error as SerializationError;
-  }
-  throw new Error('expected a SerializationError');
-}
 
 class Point {
   static constructed = 0;
