@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProcessError, RunError, SerializationError } from '../src/errors.ts';
 import { register, registrationOf } from '../src/registry.ts';
-import { cucumber, deserialize, registerClass, serialize, type SerializeOptions } from '../src/serializer/index.ts';
+import { cucumber, deserialize, registerClass, serialize, transferablesOf, type SerializeOptions } from '../src/serializer/index.ts';
 import type { Envelope } from '../src/serializer/protocol.ts';
 import { caught } from './helpers/caught.ts';
 
@@ -258,6 +258,21 @@ describe('cucumber: what structured clone carries natively', () => {
     expect(out.blob.size).toBe(2);
     expect(roundTrip(undefined)).toBeUndefined();
     expect(Object.is(roundTrip(-0), -0)).toBe(true);
+  });
+
+  it("keeps a RegExp's lastIndex, which structured clone alone resets", () => {
+    const sticky = /a/gy;
+    sticky.lastIndex = 3;
+    const fresh = /b/g;
+    const shared = { sticky, again: sticky, fresh, inError: new TypeError('e', { cause: sticky }) };
+    expect(structuredClone(sticky).lastIndex).toBe(0);
+    const out = roundTrip(shared);
+    expect(out.sticky.lastIndex).toBe(3);
+    expect(out.again).toBe(out.sticky);
+    expect(out.fresh.lastIndex).toBe(0);
+    expect((out.inError.cause as RegExp).lastIndex).toBe(3);
+    expect(roundTrip(sticky).lastIndex).toBe(3);
+    expect(envelopeOf(fresh).lastIndex).toBeUndefined();
   });
 
   it('keeps an own __proto__ key as data and never touches Object.prototype', () => {
@@ -567,6 +582,32 @@ describe('cucumber: depth and transport', () => {
     expect((last as Link & { fn?: unknown }).fn === square).toBe(true);
     expect(head.next === out.next).toBe(false); // the caller's chain was copied, not changed
     expect((tail as Link & { fn?: unknown }).fn === square).toBe(true);
+  });
+
+  it('lists MessagePorts for the transfer list and delivers them working', async () => {
+    const outer = new MessageChannel();
+    const inner = new MessageChannel();
+    try {
+      const value = { reply: inner.port2, again: inner.port2, point: new Point(1, 2) };
+      const envelope = cucumber.serialize(value);
+      expect(transferablesOf(envelope)).toEqual([inner.port2]);
+      expect(transferablesOf(cucumber.serialize({ plain: 1 }))).toEqual([]);
+      const received = new Promise<unknown>((resolve) => {
+        outer.port2.onmessage = (event: MessageEvent) => resolve(event.data);
+      });
+      outer.port1.postMessage(envelope, transferablesOf(envelope));
+      const out = cucumber.deserialize(await received) as typeof value;
+      expect(out.again).toBe(out.reply);
+      expect(out.point).toBeInstanceOf(Point);
+      const echoed = new Promise<unknown>((resolve) => {
+        inner.port1.onmessage = (event: MessageEvent) => resolve(event.data);
+      });
+      out.reply.postMessage('through the moved port');
+      expect(await echoed).toBe('through the moved port');
+      expect(caught(() => cucumber.serialize({ port: new MessageChannel().port1 }, { bytes: true }))).toBeInstanceOf(SerializationError);
+    } finally {
+      for (const port of [outer.port1, outer.port2, inner.port1, inner.port2]) port.close();
+    }
   });
 
   it('round-trips through a real MessageChannel', async () => {

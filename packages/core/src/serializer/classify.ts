@@ -37,6 +37,11 @@ export interface Info {
   readonly nullProto?: boolean;
   /** For STATE through a codec (a class not registered): the codec; `id` is then the codec's id. */
   readonly codec?: Codec;
+  /**
+   * For LEAF: what the walk notes beside it. `'regexp'`: its `lastIndex`, which structured clone
+   * drops; `'transfer'`: a MessagePort, which crosses in the message's transfer list.
+   */
+  readonly special?: 'regexp' | 'transfer';
 }
 
 /** Classifies an object (never a function or primitive). */
@@ -52,6 +57,8 @@ const MAP_INFO: Info = { walk: MAP };
 const SET_INFO: Info = { walk: SET };
 const LEAF_INFO: Info = { walk: LEAF };
 const ERROR_INFO: Info = { walk: ERROR };
+const REGEXP_INFO: Info = { walk: LEAF, special: 'regexp' };
+const TRANSFER_INFO: Info = { walk: LEAF, special: 'transfer' };
 
 type Ctor = abstract new (...args: never[]) => unknown;
 const globals = globalThis as Record<string, unknown>;
@@ -80,6 +87,9 @@ function isHostLeaf(obj: object): boolean {
   for (const cls of hostLeafClasses) if (obj instanceof cls) return true;
   return false;
 }
+
+/** Transferred rather than copied: it moves to the receiver and is unusable here afterwards. */
+const messagePort = globalClass('MessagePort');
 
 /** Built-ins structured clone refuses, with what to do instead. */
 const refused: Array<[string, string]> = [
@@ -157,6 +167,7 @@ function classifyProto(obj: object, proto: object | null, lossy: boolean): Info 
   if (proto === Set.prototype) return SET_INFO;
   if (leafPrototypes.has(proto) || ArrayBuffer.isView(obj)) {
     const id = registrationOf(ownConstructor(proto))?.id;
+    if (obj instanceof RegExp) return id === undefined ? REGEXP_INFO : { walk: LEAF, id, special: 'regexp' };
     return id === undefined ? LEAF_INFO : { walk: LEAF, id };
   }
   const reason = refusal(obj, proto);
@@ -164,6 +175,7 @@ function classifyProto(obj: object, proto: object | null, lossy: boolean): Info 
   const cls = ownConstructor(proto);
   const id = registrationOf(cls)?.id;
   if (id === undefined && isHostLeaf(obj)) return LEAF_INFO;
+  if (id === undefined && messagePort !== undefined && obj instanceof messagePort) return TRANSFER_INFO;
   if (id !== undefined) {
     if (hasStateHook(obj, cls)) return { walk: STATE, id };
     if (obj instanceof Error) return { walk: ERROR, id };

@@ -10,7 +10,7 @@
  * structured clone (postMessage), which keeps object identity inside the
  * message, and `deserialize` fixes the received objects up in place.
  */
-import { SerializationError } from '../errors.ts';
+import { PipeEndpointError, SerializationError } from '../errors.ts';
 import { lookup, register, registrationOf } from '../registry.ts';
 import { createClassifier } from './classify.ts';
 import { FORMAT, VERSION, type Envelope } from './protocol.ts';
@@ -91,21 +91,44 @@ export function serialize(value: unknown, options: SerializeOptions & { bytes: t
 export function serialize(value: unknown, options?: SerializeOptions & { bytes?: false }): SerializedValue;
 export function serialize(value: unknown, options?: SerializeOptions): Uint8Array | SerializedValue;
 export function serialize(value: unknown, options: SerializeOptions = {}): Uint8Array | SerializedValue {
-  if (options.bytes === true) return toBytes(serialize(value, { lossy: options.lossy }) as Envelope);
-  const ctx: WalkContext = { root: value, classify: createClassifier(options.lossy === true), states: new Map() };
+  const bytes = options.bytes === true;
+  const ctx: WalkContext = {
+    root: value, classify: createClassifier(options.lossy === true), states: new Map(), lastIndex: [], transfer: new Set(), bytes,
+  };
+  const envelope = serializeWith(ctx);
+  return bytes ? toBytes(envelope) : envelope;
+}
+
+function serializeWith(ctx: WalkContext): Envelope {
   try {
     const found = fastWalk(ctx);
-    if (found === null) return substitute(ctx);
-    const envelope: { -readonly [K in keyof Envelope]: Envelope[K] } = { format: FORMAT, version: VERSION, root: value };
-    if (found.instances.length > 0) {
-      envelope.classes = found.classes;
-      envelope.instances = found.instances;
+    let envelope: { -readonly [K in keyof Envelope]: Envelope[K] };
+    if (found === null) envelope = substitute(ctx);
+    else {
+      envelope = { format: FORMAT, version: VERSION, root: ctx.root };
+      if (found.instances.length > 0) {
+        envelope.classes = found.classes;
+        envelope.instances = found.instances;
+      }
     }
+    if (ctx.lastIndex.length > 0) envelope.lastIndex = ctx.lastIndex;
+    if (ctx.transfer.size > 0) transfers.set(envelope, [...ctx.transfer] as Transferable[]);
     return envelope;
   } catch (error) {
-    if (error instanceof SerializationError) throw error;
+    if (error instanceof SerializationError || error instanceof PipeEndpointError) throw error;
     throw new SerializationError('reading the value threw', 'root', error);
   }
+}
+
+const transfers = new WeakMap<object, Transferable[]>();
+
+/**
+ * What must go in the transfer list when `envelope` is posted: the MessagePorts in the value
+ * (Pipe points among them). Post the envelope with them (`port.postMessage(envelope, transferablesOf(envelope))`,
+ * `Comlink.transfer(envelope, ...)`); they are unusable on this side afterwards. Empty for most values.
+ */
+export function transferablesOf(envelope: SerializedValue): Transferable[] {
+  return transfers.get(envelope) ?? [];
 }
 
 /**

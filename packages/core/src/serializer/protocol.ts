@@ -33,6 +33,8 @@ export interface Envelope {
    * `fromState` object); an object is a container whose placeholder children are replaced.
    */
   readonly fix?: readonly unknown[];
+  /** Flat pairs `RegExp, lastIndex`: structured clone resets `lastIndex` to 0. */
+  readonly lastIndex?: readonly unknown[];
 }
 
 /** A registered function (or class) sent by reference. */

@@ -61,10 +61,11 @@ function checkEnvelope(data: unknown): Envelope {
     throw bad(`${FORMAT} version ${String(envelope.version)} is not supported (this build reads version ${VERSION})`);
   }
   if (!('root' in envelope)) throw bad('the envelope has no root');
-  for (const table of ['classes', 'instances', 'subs', 'fix'] as const) {
+  for (const table of ['classes', 'instances', 'subs', 'fix', 'lastIndex'] as const) {
     if (envelope[table] !== undefined && !Array.isArray(envelope[table])) throw bad(`${table} is not an array`, `envelope.${table}`);
   }
   if ((envelope.instances?.length ?? 0) % 2 !== 0) throw bad('instances has an odd length', 'envelope.instances');
+  if ((envelope.lastIndex?.length ?? 0) % 2 !== 0) throw bad('lastIndex has an odd length', 'envelope.lastIndex');
   return envelope as Envelope;
 }
 
@@ -122,6 +123,15 @@ export function restore(data: unknown): unknown {
   const instances = envelope.instances ?? [];
   const subs = envelope.subs ?? [];
   const fix = envelope.fix ?? [];
+  const lastIndex = envelope.lastIndex ?? [];
+  for (let i = 0; i < lastIndex.length; i += 2) {
+    const regexp = lastIndex[i];
+    const index = lastIndex[i + 1];
+    if (!(regexp instanceof RegExp) || typeof index !== 'number' || !Number.isInteger(index) || index < 0) {
+      throw bad('a lastIndex entry is not a RegExp and a non-negative integer', `envelope.lastIndex[${i >> 1}]`);
+    }
+    regexp.lastIndex = index;
+  }
 
   for (let i = 0; i < instances.length; i += 2) {
     const path = `envelope.instances[${i >> 1}]`;

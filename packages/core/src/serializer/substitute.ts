@@ -12,14 +12,14 @@
  * `fromState(state)` sees a finished state. A `toState` instance whose state
  * reaches the instance again has no such order, and is refused.
  */
-import { SerializationError } from '../errors.ts';
+import { PipeEndpointError, SerializationError } from '../errors.ts';
 import { registrationOf } from '../registry.ts';
 import {
   ARRAY, ERROR, FORBIDDEN_KEYS, LEAF, MAP, OBJECT, SET, STATE, UNSENDABLE, keyLabel, type Info,
 } from './classify.ts';
 import { errorRecord } from './error-record.ts';
 import { FORMAT, VERSION, type Envelope, type Placeholder } from './protocol.ts';
-import { checkAtom, checkErrorKeys, failAt, kidsOf, locate, type Kids, type WalkContext } from './walk.ts';
+import { checkAtom, checkErrorKeys, failAt, kidsOf, locate, noteLeaf, type Kids, type WalkContext } from './walk.ts';
 
 interface Node {
   readonly obj: object;
@@ -77,6 +77,7 @@ export function substitute(ctx: WalkContext): Envelope {
       try {
         state = info.codec ? info.codec.toState(obj) : (obj as { toState(): unknown }).toState();
       } catch (error) {
+        if (error instanceof PipeEndpointError) throw error; // "this endpoint cannot be sent" is the error itself
         throw failAt(ctx, obj, `toState() of the instance of '${info.id}' threw`, error);
       }
       if (state === obj) throw failAt(ctx, obj, `toState() of the instance of '${info.id}' returned the instance itself`);
@@ -115,6 +116,7 @@ export function substitute(ctx: WalkContext): Envelope {
       return;
     }
     const info = ctx.classify(obj);
+    if (info.special !== undefined) noteLeaf(ctx, obj, info);
     if (info.walk === LEAF && info.id === undefined) return;
     if (info.walk === UNSENDABLE) throw failAt(ctx, obj, info.reason!);
     if (parent && (info.walk === ERROR || info.walk === STATE)) parent.direct = true;

@@ -12,7 +12,7 @@ import { SerializationError } from '../errors.ts';
 import { registrationOf } from '../registry.ts';
 import {
   ARRAY, DENSE_LIMIT, ERROR, FORBIDDEN_KEYS, LEAF, MAP, OBJECT, SET, STATE, UNSENDABLE,
-  functionReason, keyLabel, symbolReason, type Classify, type Walk,
+  functionReason, keyLabel, symbolReason, type Classify, type Info, type Walk,
 } from './classify.ts';
 
 const mapForEach = Map.prototype.forEach;
@@ -24,6 +24,24 @@ export interface WalkContext {
   readonly classify: Classify;
   /** `toState()` results, by object (filled by the substitution pass). */
   readonly states: Map<object, unknown>;
+  /** Flat pairs `RegExp, lastIndex` for regexps whose `lastIndex` is not 0. */
+  readonly lastIndex: unknown[];
+  /** MessagePorts met in the graph: the message's transfer list. */
+  readonly transfer: Set<object>;
+  /** Building the byte form, which cannot carry a MessagePort. */
+  readonly bytes?: boolean;
+}
+
+/** Notes what a LEAF with a `special` carries beside the value (see {@link Info.special}). */
+export function noteLeaf(ctx: WalkContext, leaf: object, info: Info): void {
+  if (info.special === 'transfer') {
+    if (ctx.bytes === true) {
+      throw failAt(ctx, leaf, 'a MessagePort (a Pipe point holds one) cannot go into the byte form: it can only be ' +
+        'transferred in a message; send it in the structured-clone form (cucumber.serialize without bytes)');
+    }
+    ctx.transfer.add(leaf);
+  }
+  else if (info.special === 'regexp' && (leaf as RegExp).lastIndex !== 0) ctx.lastIndex.push(leaf, (leaf as RegExp).lastIndex);
 }
 
 /** The children of one object, in walk order. */
@@ -227,6 +245,7 @@ export function fastWalk(ctx: WalkContext): FastResult | null {
         break;
       }
       case LEAF:
+        if (info.special !== undefined) noteLeaf(ctx, value, info);
         break;
       case UNSENDABLE:
         throw failAt(ctx, value, info.reason!);
