@@ -1,6 +1,7 @@
 /** Registers suitkaise's own classes with the serializer, on both sides of every worker boundary. */
 import * as errors from './errors.ts';
 import { register } from './registry.ts';
+import { Pipe } from './pipe.ts';
 import { ProcessTimers, Sktimer } from './timing.ts';
 
 const builtins: Record<string, abstract new (...args: never[]) => unknown> = {
@@ -17,6 +18,7 @@ const builtins: Record<string, abstract new (...args: never[]) => unknown> = {
   SerializationError: errors.SerializationError,
   Sktimer,
   ProcessTimers,
+  Pipe,
 };
 
 for (const [name, cls] of Object.entries(builtins)) register(cls, { id: `suitkaise:${name}` });

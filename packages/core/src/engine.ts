@@ -13,6 +13,7 @@ import type { MailNote, Outcome, StartMessage } from './protocol.ts';
 import { deserialize, serialize, type SerializedValue } from './serializer/index.ts';
 import { ProcessTimers, Sktimer } from './timing.ts';
 import { pendingAutoreconnect } from './reconnect/index.ts';
+import { postEncoded } from './transfer.ts';
 
 type Hook = () => unknown;
 
@@ -52,7 +53,7 @@ class WorkerBinding implements ProcessBinding {
     this.#inbox.wake();
   }
   kill(): void { throw new ProcessError('kill() is for the parent; inside a hook, call this.stop() or throw'); }
-  tell(data: unknown): void { this.mail.postMessage(encodeMail(data)); }
+  tell(data: unknown): void { postEncoded(this.mail, encodeMail(data)); }
   listen(timeout?: number, signal?: AbortSignal): Promise<unknown> { return this.#inbox.next(timeout, signal); }
   wait(): Promise<boolean> { return Promise.reject(new ProcessError('wait() is for the parent, not inside a hook')); }
   result(): Promise<unknown> { return Promise.reject(new ProcessError('result() is for the parent, not inside a hook')); }

@@ -78,6 +78,11 @@ export class Mailbox<T> {
     this.wake();
   }
 
+  /** Accept waiting readers again after {@link close} (a pipe re-paired with a new worker). */
+  reopen(): void {
+    this.#closed = false;
+  }
+
   /** Messages queued and not yet read. */
   get size(): number {
     return this.#queue.length;

@@ -56,6 +56,11 @@ export type MailNote =
       readonly joinDeadline: number;
     };
 
+/** Control notes between the two ends of a `Pipe`, on its port. */
+export type PipeNote =
+  /** The sender closed its end: what was sent before can still be read, then `recv()` rejects. */
+  { readonly sk: 'pipe-close' };
+
 /** How a process ended, as the worker reports it. */
 export interface Outcome {
   /** 'resolved': `result()` resolves to `payload`; 'rejected': it rejects with `payload`, or with `error` when `payload` is null. */

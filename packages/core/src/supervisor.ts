@@ -15,6 +15,8 @@ import type { MailNote, Outcome, Phase, StartMessage, WorkerApi } from './protoc
 import { registrationOf, type Registration } from './registry.ts';
 import { deserialize, serialize, type SerializedValue } from './serializer/index.ts';
 import { ProcessTimers } from './timing.ts';
+import { endpointsOf, pointsEnded, withRepairablePoints, type Pipe } from './pipe.ts';
+import { markTransferred, postEncoded, transferFor } from './transfer.ts';
 
 let adapterPromise: Promise<Adapter> | null = null;
 function platformAdapter(): Promise<Adapter> {
@@ -54,6 +56,8 @@ interface Attempt {
   failure: ProcessError | null;
   /** The failure that exhausted the lives inside the worker, reported before it runs `__error__`. */
   exhaustedBy: ProcessError | null;
+  /** Pipe points that moved into this worker: their anchors learn when it ends. */
+  readonly points: Set<Pipe>;
 }
 
 type Settled = { status: 'resolved' | 'rejected'; value: unknown };
@@ -62,7 +66,9 @@ class Supervisor implements ProcessBinding {
   readonly side = 'parent';
   readonly #registration: Registration;
   readonly #config: ProcessConfig;
+  readonly #process: Skprocess<unknown>;
   readonly #state: SerializedValue;
+  #attempts = 0;
   readonly #control = new ControlBlock();
   readonly #inbox = new Mailbox<unknown>();
   readonly #hasErrorHook: boolean;
@@ -78,6 +84,7 @@ class Supervisor implements ProcessBinding {
   constructor(process: Skprocess<unknown>, registration: Registration) {
     this.#registration = registration;
     this.#config = resolveProcessConfig(process.processConfig);
+    this.#process = process;
     this.#state = serialize(process);
     this.#hasErrorHook = typeof (process as ProcessHooks).__error__ === 'function';
     this.#control.livesLeft = this.#config.lives;
@@ -108,7 +115,7 @@ class Supervisor implements ProcessBinding {
   tell(data: unknown): void {
     if (this.#settled) throw new ProcessError('tell(): the process has finished; nothing is listening');
     const message = encodeMail(data);
-    if (this.#attempt) this.#attempt.mail.postMessage(message);
+    if (this.#attempt) this.#post(this.#attempt, message);
     else this.#unsent.push(message);
   }
 
@@ -162,7 +169,7 @@ class Supervisor implements ProcessBinding {
     const channel = new MessageChannel();
     let endMail!: () => void;
     const mailEnded = new Promise<void>((resolve) => { endMail = resolve; });
-    const attempt: Attempt = { worker, remote, mail: channel.port1, mailEnded, failure: null, exhaustedBy: null };
+    const attempt: Attempt = { worker, remote, mail: channel.port1, mailEnded, failure: null, exhaustedBy: null, points: new Set() };
     channel.port1.onmessage = (event: MessageEvent) => {
       const message: unknown = event.data;
       if (!isNote(message)) return receiveMail(this.#inbox, message);
@@ -171,11 +178,13 @@ class Supervisor implements ProcessBinding {
       else if (message.sk === 'progress') this.#control.applyProgress(message);
     };
     this.#attempt = attempt;
-    for (const message of this.#unsent.splice(0)) channel.port1.postMessage(message);
+    for (const message of this.#unsent.splice(0)) this.#post(attempt, message);
     if (this.#control.stopRequested) channel.port1.postMessage({ sk: 'stop' } satisfies MailNote);
+    const state = this.#stateForAttempt();
+    const moving = transferFor(state);
     const start: StartMessage = {
       classId: this.#registration.id,
-      state: this.#state,
+      state,
       control: this.#control.buffer,
       currentRun: this.#control.currentRun,
       livesLeft: this.#control.livesLeft,
@@ -184,7 +193,9 @@ class Supervisor implements ProcessBinding {
       mail: channel.port2,
       joinDeadline: this.#control.joinDeadline || null,
     };
-    const running = remote.run(Comlink.transfer(start, [channel.port2]));
+    const running = remote.run(Comlink.transfer(start, [channel.port2, ...moving]));
+    markTransferred(moving);
+    for (const point of endpointsOf(moving)) attempt.points.add(point);
     const watchdog = this.#watch(attempt);
 
     type Ended = { outcome: Outcome } | { broken: unknown } | { exit: WorkerExit };
@@ -205,6 +216,7 @@ class Supervisor implements ProcessBinding {
     worker.terminate();
     channel.port1.onmessage = null;
     channel.port1.close();
+    pointsEnded(attempt.points);
     if (this.#settled) return; // killed meanwhile
 
     if ('outcome' in ended) return this.#finishWith(ended.outcome);
@@ -224,6 +236,23 @@ class Supervisor implements ProcessBinding {
     if (livesLeft > 0) return this.#launch('run', null);
     if (this.#hasErrorHook) return this.#launch('error', lost);
     this.#finish({ status: 'rejected', value: lost }, lost);
+  }
+
+  /** Tell the worker `message` (encoded), noting the pipe points that move with it. */
+  #post(attempt: Attempt, message: unknown): void {
+    for (const point of endpointsOf(postEncoded(attempt.mail, message))) attempt.points.add(point);
+  }
+
+  /**
+   * The state a worker starts from: the snapshot taken at `start()`. Ports in it (Pipe points)
+   * moved into the first worker, so a replacement gets the process serialized again, its points
+   * re-paired with their anchors in this thread.
+   */
+  #stateForAttempt(): SerializedValue {
+    this.#attempts += 1;
+    const moved = transferFor(this.#state);
+    if (this.#attempts === 1 || moved.length === 0) return this.#state;
+    return withRepairablePoints(endpointsOf(moved), () => serialize(this.#process));
   }
 
   #readError(data: unknown): ProcessError {
