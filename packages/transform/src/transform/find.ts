@@ -60,7 +60,8 @@ export function findItems(file: SourceFile): SkItem[] {
   return items;
 }
 
-function wrap(file: SourceFile, node: ts.Node): Node | undefined {
+/** The ts-morph node of a compiler node of `file` (wrapping only the nodes asked for is what keeps the passes cheap). */
+export function wrap(file: SourceFile, node: ts.Node): Node | undefined {
   const found = file.getDescendantAtStartWithWidth(node.getStart(file.compilerNode), node.getWidth(file.compilerNode));
   // The deepest node of that range; ours is it or one of its ancestors of the same range.
   for (let current: Node | undefined = found; current !== undefined; current = current.getParent()) {

@@ -1,5 +1,6 @@
 /**
- * The pipeline: find → check → rewrite (→ prune for the worker-module target). Pure: the same
+ * The pipeline: find → check → rewrite Share read-modify-writes → rewrite `@sk()` and
+ * `@autoreconnect` (→ prune for the worker-module target). Pure: the same
  * input gives the same output, and nothing outside the returned value changes.
  */
 import MagicString from 'magic-string';
@@ -10,11 +11,13 @@ import { findItems } from './find.ts';
 import { parse } from './parse.ts';
 import { prune } from './prune.ts';
 import { rewrite, type ModulePath } from './rewrite.ts';
+import { findShareUpdates, rewriteShareUpdates } from './share.ts';
 import { CORE_MODULE, resolveOptions, type TransformOptions, type TransformResult } from './types.ts';
 
 /**
  * Transform one module: replace `@sk()` decorators with registration code, register `sk()`
- * functions, and report what cannot work in a worker. Never throws for problems in `code`:
+ * functions, compile read-modify-writes of a `Share`'s properties (`share.x += 1`) into one
+ * atomic `share.update(key, fn)`, and report what cannot work in a worker. Never throws for problems in `code`:
  * they come back as `diagnostics` next to best-effort output.
  *
  * @param code - the module's source (TypeScript or JavaScript, with or without JSX)
@@ -29,6 +32,8 @@ export function transform(code: string, id: string, options: TransformOptions): 
   const items = findItems(source);
   const diagnostics = checkItems(items, source, path.file);
   const s = new MagicString(code);
+  // First: the other passes' removals (decorators, pruned statements) may cover its edits, not the reverse.
+  rewriteShareUpdates(s, code, source, findShareUpdates(source));
   const registrations = rewrite(s, code, items, path, resolved);
   rewriteAutoreconnects(s, code, findAutoreconnects(source), items);
   if (resolved.target === 'worker-module') prune(s, code, source, items);
