@@ -2,6 +2,7 @@
 import * as errors from './errors.ts';
 import { register } from './registry.ts';
 import { Pipe } from './pipe.ts';
+import { Share } from './share.ts';
 import { ProcessTimers, Sktimer } from './timing.ts';
 
 const builtins: Record<string, abstract new (...args: never[]) => unknown> = {
@@ -19,6 +20,7 @@ const builtins: Record<string, abstract new (...args: never[]) => unknown> = {
   Sktimer,
   ProcessTimers,
   Pipe,
+  Share: Share as unknown as abstract new (...args: never[]) => unknown,
 };
 
 for (const [name, cls] of Object.entries(builtins)) register(cls, { id: `suitkaise:${name}` });

@@ -10,6 +10,7 @@ export type { ProcessConfig, ProcessTimeouts } from './config.ts';
 export { sk, type SkClass, type SkFunction, type SkClassDecorator } from './sk.ts';
 export { Sktimer, ProcessTimers } from './timing.ts';
 export { Pipe, type PipePairOptions, type PipeRole } from './pipe.ts';
+export { Share, type ShareConstructor, type ShareMethods } from './share.ts';
 export type { SktimerStatistics, SktimerState, ProcessTimersState } from './timing.ts';
 export type { Future, Modifiable, Backgrounded, Modifiers } from './modifiers.ts';
 export { cucumber, type SerializedValue } from './serializer/index.ts';

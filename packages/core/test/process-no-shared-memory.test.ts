@@ -2,7 +2,7 @@
 // progress and timeouts travel as messages. This file pretends isolation is off (each test file
 // runs in its own context, so nothing else sees it).
 import { describe, expect, it } from 'vitest';
-import { ProcessTimeoutError } from '@suitkaise/core';
+import { ProcessTimeoutError, Share } from '@suitkaise/core';
 import { Endless, Flaky, Waiter } from './fixtures/processes.ts';
 
 Object.defineProperty(globalThis, 'crossOriginIsolated', { value: false, configurable: true });
@@ -48,5 +48,9 @@ describe('without shared memory', () => {
     await expect(waiter.result.timeout(10_000)()).resolves.toBe('stopped with undefined');
     const joined = new Endless({ joinIn: 200, busyMs: 5 });
     await expect(joined.run.timeout(10_000)()).resolves.toMatchObject({ finished: true });
+  });
+
+  it('constructing a Share throws an error that names the headers to send', () => {
+    expect(() => new Share()).toThrow(/Cross-Origin-Opener-Policy: same-origin.*Cross-Origin-Embedder-Policy: require-corp/s);
   });
 });

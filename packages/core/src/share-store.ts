@@ -1,0 +1,286 @@
+/**
+ * The memory behind a `Share`: one SharedArrayBuffer (growable where the platform allows) that
+ * every thread holding the Share maps, guarded by one Atomics lock. It holds a directory
+ * (key → slot) and a slot per key with that key's value in cucumber's byte form. There is no
+ * coordinator thread: whoever takes the lock reads or writes.
+ *
+ * Layout: a header of Int32 fields, then the heap. A slot is `[capacity u32][length u32][bytes]`;
+ * a value that still fits is rewritten in place, so most writes leave the directory alone.
+ */
+
+const HEADER_BYTES = 64;
+const LOCK = 0;
+const DIR_GEN = 1;
+const DIR_SLOT = 2;
+const HEAP_END = 3;
+const WASTE = 4;
+const RUNNING = 5;
+const ERROR = 6;
+const SLOT_HEADER = 8;
+
+const INITIAL_BYTES = 64 * 1024;
+const MAX_BYTES = 256 * 1024 * 1024;
+const FIXED_BYTES = 16 * 1024 * 1024;
+/** How long a thread waits for the lock before it reports a holder that will not let go. */
+const LOCK_PATIENCE = 10_000;
+
+/** ES2024's growable SharedArrayBuffer (Node 20, Chromium), typed here so the lib setting can stay older. */
+interface Growable {
+  readonly growable?: boolean;
+  readonly maxByteLength?: number;
+  grow?(length: number): void;
+}
+const GrowableBuffer = SharedArrayBuffer as unknown as new (length: number, options?: { maxByteLength: number }) => SharedArrayBuffer & Growable;
+
+let waitAllowed: boolean | null = null;
+/** Whether this thread may block in `Atomics.wait` (a browser page's main thread may not). */
+function canWait(): boolean {
+  if (waitAllowed === null) {
+    try {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+      waitAllowed = true;
+    } catch {
+      waitAllowed = false;
+    }
+  }
+  return waitAllowed;
+}
+
+/** Lock depth per buffer in this thread: a Share's own operations nest (a method call reads, then writes). */
+const depths = new WeakMap<SharedArrayBuffer, number>();
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Key → slot offset, as the directory slot holds it (JSON: never evaluated, keys kept as data). */
+type Directory = Map<string, number>;
+
+/** One thread's view of a Share's memory. */
+export class ShareStore {
+  readonly buffer: SharedArrayBuffer;
+  readonly #header: Int32Array;
+  #dirGen = -1;
+  #dir: Directory = new Map();
+
+  constructor(buffer: SharedArrayBuffer) {
+    this.buffer = buffer;
+    this.#header = new Int32Array(buffer, 0, HEADER_BYTES / 4);
+  }
+
+  /** Fresh, empty, running memory. */
+  static create(): ShareStore {
+    let buffer: SharedArrayBuffer;
+    try {
+      const growable = new GrowableBuffer(INITIAL_BYTES, { maxByteLength: MAX_BYTES });
+      buffer = growable.growable === true ? growable : new SharedArrayBuffer(FIXED_BYTES);
+    } catch {
+      buffer = new SharedArrayBuffer(FIXED_BYTES);
+    }
+    const store = new ShareStore(buffer);
+    Atomics.store(store.#header, HEAP_END, HEADER_BYTES);
+    Atomics.store(store.#header, RUNNING, 1);
+    store.#writeDir(new Map());
+    return store;
+  }
+
+  /** Run `fn` holding the lock (re-entrant within this thread). `fn` must be synchronous. */
+  locked<T>(fn: () => T): T {
+    const depth = depths.get(this.buffer) ?? 0;
+    if (depth === 0) this.#acquire();
+    depths.set(this.buffer, depth + 1);
+    try {
+      return fn();
+    } finally {
+      depths.set(this.buffer, depth);
+      if (depth === 0) this.#release();
+    }
+  }
+
+  /** Whether this thread holds the lock right now. */
+  get isHeld(): boolean {
+    return (depths.get(this.buffer) ?? 0) > 0;
+  }
+
+  /** Take the lock only if it is free now; returns whether it was taken (release with {@link unlock}). */
+  tryLock(): boolean {
+    if ((depths.get(this.buffer) ?? 0) > 0) return false;
+    if (Atomics.compareExchange(this.#header, LOCK, 0, 1) !== 0) return false;
+    depths.set(this.buffer, 1);
+    return true;
+  }
+
+  /** Release a lock taken with {@link tryLock}. */
+  unlock(): void {
+    depths.set(this.buffer, 0);
+    this.#release();
+  }
+
+  get running(): boolean { return Atomics.load(this.#header, RUNNING) === 1; }
+  set running(value: boolean) { Atomics.store(this.#header, RUNNING, value ? 1 : 0); }
+  get hasError(): boolean { return Atomics.load(this.#header, ERROR) === 1; }
+  set hasError(value: boolean) { Atomics.store(this.#header, ERROR, value ? 1 : 0); }
+
+  /** A copy of `key`'s bytes, or undefined when unset. */
+  read(key: string): Uint8Array | undefined {
+    return this.locked(() => {
+      const offset = this.#directory().get(key);
+      return offset === undefined ? undefined : this.#readSlot(offset);
+    });
+  }
+
+  /** Store `bytes` as `key`'s value. */
+  write(key: string, bytes: Uint8Array): void {
+    this.locked(() => {
+      const offset = this.#directory().get(key);
+      if (offset !== undefined && this.#capacity(offset) >= bytes.length) {
+        this.#fill(offset, bytes);
+        return;
+      }
+      // Room for the value and a directory that grows by this key; after this, nothing moves.
+      this.#reserve(bytes.length + SLOT_HEADER + this.#capacity(this.#dirSlot()) + key.length * 3 + 32, true);
+      const dir = new Map(this.#directory());
+      const old = dir.get(key);
+      if (old !== undefined) this.#waste(old);
+      dir.set(key, this.#allocate(bytes));
+      this.#writeDir(dir);
+    });
+  }
+
+  /** Remove `key`; returns whether it was set. */
+  delete(key: string): boolean {
+    return this.locked(() => {
+      if (!this.#directory().has(key)) return false;
+      const dir = new Map(this.#directory());
+      this.#waste(dir.get(key)!);
+      dir.delete(key);
+      this.#writeDir(dir); // a smaller directory fits its slot
+      return true;
+    });
+  }
+
+  /** Every key that holds a value. */
+  keys(): string[] {
+    return this.locked(() => [...this.#directory().keys()]);
+  }
+
+  /** Whether `key` holds a value. */
+  has(key: string): boolean {
+    return this.locked(() => this.#directory().has(key));
+  }
+
+  /** Remove every key and reclaim the memory. */
+  clear(): void {
+    this.locked(() => {
+      Atomics.store(this.#header, HEAP_END, HEADER_BYTES);
+      Atomics.store(this.#header, WASTE, 0);
+      this.#writeDir(new Map());
+    });
+  }
+
+  #acquire(): void {
+    const header = this.#header;
+    if (Atomics.compareExchange(header, LOCK, 0, 1) === 0) return;
+    const deadline = Date.now() + LOCK_PATIENCE;
+    const wait = canWait();
+    for (let spins = 0; ; spins++) {
+      if (Atomics.exchange(header, LOCK, 2) === 0) return;
+      if (wait) Atomics.wait(header, LOCK, 2, 50);
+      if ((spins & 63) === 0 && Date.now() > deadline) {
+        throw new Error(
+          `Share: its lock has been held for over ${LOCK_PATIENCE / 1000} s; a worker probably ended (a timeout, kill() or crash) ` +
+            'inside a Share operation. Keep share.atomic()/update() callbacks and shared objects\' methods short and synchronous',
+        );
+      }
+    }
+  }
+
+  #release(): void {
+    if (Atomics.exchange(this.#header, LOCK, 0) === 2) Atomics.notify(this.#header, LOCK, 1);
+  }
+
+  #bytes(): Uint8Array { return new Uint8Array(this.buffer); }
+  #view(): DataView { return new DataView(this.buffer); }
+  #capacity(offset: number): number { return this.#view().getUint32(offset, true); }
+  #dirSlot(): number { return Atomics.load(this.#header, DIR_SLOT); }
+
+  #readSlot(offset: number): Uint8Array {
+    const length = this.#view().getUint32(offset + 4, true);
+    return this.#bytes().slice(offset + SLOT_HEADER, offset + SLOT_HEADER + length);
+  }
+
+  #fill(offset: number, bytes: Uint8Array): void {
+    this.#view().setUint32(offset + 4, bytes.length, true);
+    this.#bytes().set(bytes, offset + SLOT_HEADER);
+  }
+
+  /** A new slot for `bytes` at the heap's end, with room to grow; space was reserved beforehand. */
+  #allocate(bytes: Uint8Array): number {
+    const offset = Atomics.load(this.#header, HEAP_END);
+    const capacity = slotCapacity(bytes.length);
+    this.#view().setUint32(offset, capacity, true);
+    this.#fill(offset, bytes);
+    Atomics.store(this.#header, HEAP_END, offset + SLOT_HEADER + capacity);
+    return offset;
+  }
+
+  #waste(offset: number): void {
+    Atomics.add(this.#header, WASTE, SLOT_HEADER + this.#capacity(offset));
+  }
+
+  /** The directory (do not modify: copy it), re-read when another thread changed it. */
+  #directory(): ReadonlyMap<string, number> {
+    const gen = Atomics.load(this.#header, DIR_GEN);
+    if (gen !== this.#dirGen) {
+      const entries = JSON.parse(decoder.decode(this.#readSlot(this.#dirSlot()))) as Array<[string, number]>;
+      this.#dir = new Map(entries);
+      this.#dirGen = gen;
+    }
+    return this.#dir;
+  }
+
+  #writeDir(dir: Directory): void {
+    const bytes = encoder.encode(JSON.stringify([...dir]));
+    const slot = this.#dirSlot();
+    if (slot !== 0 && this.#capacity(slot) >= bytes.length) this.#fill(slot, bytes);
+    else {
+      if (slot !== 0) this.#waste(slot);
+      this.#reserve(bytes.length + SLOT_HEADER, false); // slots the caller holds offsets to must not move
+      Atomics.store(this.#header, DIR_SLOT, this.#allocate(bytes));
+    }
+    this.#dir = dir;
+    this.#dirGen = Atomics.add(this.#header, DIR_GEN, 1) + 1;
+  }
+
+  /** Make room for `needed` more bytes (with slack): compact away dead slots (if `compact`), then grow. */
+  #reserve(needed: number, compact: boolean): void {
+    const want = Math.ceil(needed * 1.5) + 64;
+    if (Atomics.load(this.#header, HEAP_END) + want <= this.buffer.byteLength) return;
+    if (compact && Atomics.load(this.#header, WASTE) > 0) this.#compact();
+    const end = Atomics.load(this.#header, HEAP_END);
+    if (end + want <= this.buffer.byteLength) return;
+    const buffer = this.buffer as SharedArrayBuffer & Growable;
+    const size = Math.max(buffer.byteLength * 2, end + want);
+    const max = buffer.growable === true ? buffer.maxByteLength ?? 0 : 0;
+    if (end + want > max) {
+      throw new RangeError(`Share: out of shared memory (${Math.round(buffer.byteLength / 1024)} KiB in use); store less in it`);
+    }
+    buffer.grow!(Math.min(size, max));
+  }
+
+  /** Move every live slot to the start of the heap (slots only move here, under the lock). */
+  #compact(): void {
+    const values = [...this.#directory()].map(([key, offset]) => [key, this.#readSlot(offset)] as const);
+    const dirBytes = this.#readSlot(this.#dirSlot());
+    Atomics.store(this.#header, HEAP_END, HEADER_BYTES);
+    Atomics.store(this.#header, WASTE, 0);
+    const moved: Directory = new Map();
+    for (const [key, bytes] of values) moved.set(key, this.#allocate(bytes));
+    Atomics.store(this.#header, DIR_SLOT, this.#allocate(dirBytes));
+    this.#writeDir(moved);
+  }
+}
+
+function slotCapacity(length: number): number {
+  return Math.max(16, Math.ceil(length * 1.25));
+}
+

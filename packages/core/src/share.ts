@@ -1,0 +1,352 @@
+/**
+ * `Share`: an object whose properties live in shared memory, so every process and pool worker it
+ * is passed to reads and writes the same values. Reads are synchronous and see every write that
+ * completed before them; each write, `update`, `atomic` and method call on a stored object runs
+ * under one cross-thread lock (see share-store.ts). Values go through cucumber's byte form.
+ */
+import { sharedMemoryAvailable } from './control.ts';
+import { ShareStore } from './share-store.ts';
+import { Reconnector, reconnectAll as reconnectValue } from './reconnect/index.ts';
+import { deserialize, serialize } from './serializer/index.ts';
+
+/** The Share's own members; a stored value cannot take these names. */
+const RESERVED: ReadonlySet<string> = new Set([
+  'update', 'atomic', 'start', 'stop', 'exit', 'clear', 'reconnectAll', 'isRunning', 'hasError', 'toState', 'constructor',
+]);
+/** Internal key of the writes made while stopped (not a valid user key: it starts with a NUL). */
+const PENDING = '\u0000pending';
+const SELF = Symbol('self');
+
+/** A write made while the Share was stopped, applied in order at `start()`. */
+type PendingOp =
+  | { readonly k: 'set'; readonly key: string; readonly value: unknown }
+  | { readonly k: 'delete'; readonly key: string }
+  | { readonly k: 'call'; readonly key: string; readonly method: string; readonly args: unknown[] };
+
+/** What a Share handle carries to a worker: the shared memory itself. */
+interface ShareState {
+  readonly buffer: SharedArrayBuffer;
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
+}
+
+function noSharedMemory(): Error {
+  return new Error(
+    'Share needs SharedArrayBuffer, which this page does not have because it is not cross-origin isolated. ' +
+      'Serve the page with the headers "Cross-Origin-Opener-Policy: same-origin" and ' +
+      '"Cross-Origin-Embedder-Policy: require-corp" (the suitkaise() Vite plugin sends them for its dev and preview servers)',
+  );
+}
+
+/** The Share's own API, as typed for users (see {@link Share}). */
+export interface ShareMethods<T extends object> {
+  /**
+   * Atomically replace `key`'s value with `fn(current)` and return the new value. `fn` must be
+   * synchronous and short: it runs holding the Share's lock. The transform compiles
+   * `share.x += v` (and the other compound assignments) into this.
+   */
+  update<K extends keyof T & string>(key: K, fn: (current: T[K]) => T[K]): T[K];
+  /**
+   * Run `fn` holding the Share's lock: its reads and writes of `share` happen as one step that no
+   * other thread interleaves with. `fn` must be synchronous. Returns what `fn` returns.
+   */
+  atomic<R>(fn: (share: Share<T>) => R): R;
+  /** Apply the writes made while stopped, in order, and go on sharing. */
+  start(): void;
+  /**
+   * Stop applying writes (they are kept and applied at `start()`); reads see the values as they
+   * were. Resolves `true` once no operation is in flight, `false` when one still holds the lock
+   * after `timeout` ms (then it stays running).
+   */
+  stop(timeout?: number): Promise<boolean>;
+  /** Same as {@link stop}. */
+  exit(timeout?: number): Promise<boolean>;
+  /** Remove every stored value (and the writes waiting for `start()`). */
+  clear(): void;
+  /**
+   * Reconnect every `Reconnector` stored in the Share (a database client, a socket … stored as
+   * a placeholder), by key. A value is the reconnected resource, or a Promise of it for
+   * resources that connect asynchronously (most do: `await` them).
+   */
+  reconnectAll(): Record<string, unknown>;
+  /** Whether writes apply now (`false` between `stop()` and `start()`). */
+  readonly isRunning: boolean;
+  /** Whether a write made while stopped failed when `start()` applied it. */
+  readonly hasError: boolean;
+  /** Same as `stop()`, without waiting. */
+  [Symbol.dispose](): void;
+}
+
+/**
+ * A Share: `T`'s properties, stored in shared memory, plus {@link ShareMethods}.
+ *
+ * ```ts
+ * const share = new Share<{ counter: number; seen: string[] }>();
+ * share.counter = 0; share.seen = [];
+ * // in a process given `share`:  share.counter += 1;  share.seen.push('x');   (both atomic)
+ * ```
+ */
+export type Share<T extends object = Record<string, unknown>> = ShareMethods<T> & T;
+
+/** The `Share` constructor. */
+export interface ShareConstructor {
+  /**
+   * A new, empty, running Share.
+   * @throws Error in a browser page that is not cross-origin isolated (it says which headers to send).
+   */
+  new <T extends object = Record<string, unknown>>(): Share<T>;
+  readonly prototype: ShareMethods<object>;
+  /** @internal cucumber: a Share handle that arrived in this thread. */
+  fromState(state: ShareState): Share<object>;
+}
+
+class ShareHandle {
+  readonly #store: ShareStore;
+  readonly #bound = new Map<PropertyKey, unknown>();
+
+  constructor(store?: ShareStore) {
+    if (!sharedMemoryAvailable()) throw noSharedMemory();
+    this.#store = store ?? ShareStore.create();
+    const target = this;
+    const proxy = new Proxy(this, {
+      get: (_, prop) => (typeof prop === 'symbol' || prop in target ? target.#own(prop) : target.#get(prop)),
+      set: (_, prop, value) => {
+        if (typeof prop === 'symbol' || RESERVED.has(prop) || prop.startsWith('\u0000')) {
+          throw new TypeError(`Share: '${String(prop)}' is a name of the Share itself and cannot hold a value; choose another name`);
+        }
+        target.#set(prop, value);
+        return true;
+      },
+      deleteProperty: (_, prop) => {
+        if (typeof prop === 'string') target.#delete(prop);
+        return true;
+      },
+      has: (_, prop) => prop in target || (typeof prop === 'string' && target.#store.has(prop)),
+      ownKeys: () => target.#store.keys().filter((key) => key !== PENDING),
+      getOwnPropertyDescriptor: (_, prop) => {
+        if (typeof prop !== 'string' || prop === PENDING || !target.#store.has(prop)) return undefined;
+        return { value: target.#get(prop), writable: true, enumerable: true, configurable: true };
+      },
+      defineProperty: () => {
+        throw new TypeError('Share: assign properties (share.x = value); defineProperty is not supported');
+      },
+    });
+    this.#bound.set(SELF, proxy);
+    return proxy;
+  }
+
+  update(key: string, fn: (current: unknown) => unknown): unknown {
+    if (typeof fn !== 'function') throw new TypeError('share.update(key, fn): fn must be a function');
+    this.#requireRunning('update');
+    return this.#store.locked(() => {
+      const next = fn(this.#read(key));
+      if (isObject(next) && typeof (next as { then?: unknown }).then === 'function') {
+        throw new TypeError('share.update(key, fn): fn returned a Promise; it must be synchronous (it runs holding the lock)');
+      }
+      this.#write(key, next);
+      return next;
+    });
+  }
+
+  atomic<R>(fn: (share: unknown) => R): R {
+    if (typeof fn !== 'function') throw new TypeError('share.atomic(fn): fn must be a function');
+    this.#requireRunning('atomic');
+    return this.#store.locked(() => fn(this.#self()));
+  }
+
+  start(): void {
+    const failures: unknown[] = [];
+    this.#store.locked(() => {
+      const pending = (this.#read(PENDING) as PendingOp[] | undefined) ?? [];
+      this.#store.delete(PENDING);
+      this.#store.running = true;
+      for (const op of pending) {
+        try {
+          if (op.k === 'set') this.#write(op.key, op.value);
+          else if (op.k === 'delete') this.#store.delete(op.key);
+          else this.#call(op.key, op.method, op.args);
+        } catch (error) {
+          failures.push(error);
+        }
+      }
+      if (failures.length > 0) this.#store.hasError = true;
+    });
+    if (failures.length > 0) {
+      throw new AggregateError(failures, `Share.start(): ${failures.length} write(s) made while stopped failed; the others were applied`);
+    }
+  }
+
+  async stop(timeout = 5_000): Promise<boolean> {
+    if (this.#store.isHeld) {
+      this.#store.running = false; // inside this Share's atomic(): the lock is already ours
+      return true;
+    }
+    const deadline = Date.now() + timeout;
+    while (!this.#store.tryLock()) {
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    try {
+      this.#store.running = false;
+    } finally {
+      this.#store.unlock();
+    }
+    return true;
+  }
+
+  exit(timeout?: number): Promise<boolean> {
+    return this.stop(timeout);
+  }
+
+  clear(): void {
+    this.#store.clear();
+  }
+
+  reconnectAll(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const key of this.#store.keys()) {
+      if (key === PENDING) continue;
+      const value = this.#read(key);
+      if (value instanceof Reconnector) out[key] = value.reconnect();
+      else if (isObject(value) && containsReconnector(value)) out[key] = reconnectValue(value);
+    }
+    return out;
+  }
+
+  get isRunning(): boolean { return this.#store.running; }
+  get hasError(): boolean { return this.#store.hasError; }
+
+  [Symbol.dispose](): void {
+    void this.stop(0);
+  }
+
+  /** @internal cucumber: the shared memory is what travels. */
+  toState(): ShareState {
+    return { buffer: this.#store.buffer };
+  }
+
+  /** @internal cucumber: a handle on memory that arrived from another thread. */
+  static fromState(state: ShareState): unknown {
+    if (!isObject(state) || !(state.buffer instanceof SharedArrayBuffer)) throw new TypeError('Share.fromState(): no shared memory in the state');
+    return new ShareHandle(new ShareStore(state.buffer));
+  }
+
+  /** This handle as users see it (the proxy). */
+  #self(): unknown {
+    return this.#bound.get(SELF);
+  }
+
+  #own(prop: PropertyKey): unknown {
+    const value: unknown = Reflect.get(this, prop, this);
+    if (typeof value !== 'function' || prop === 'constructor') return value;
+    let bound = this.#bound.get(prop);
+    if (bound === undefined) {
+      bound = (value as (...args: unknown[]) => unknown).bind(this);
+      this.#bound.set(prop, bound);
+    }
+    return bound;
+  }
+
+  #read(key: string): unknown {
+    const bytes = this.#store.read(key);
+    return bytes === undefined ? undefined : deserialize(bytes);
+  }
+
+  #write(key: string, value: unknown): void {
+    if (value === undefined) this.#store.delete(key);
+    else this.#store.write(key, serialize(value, { bytes: true }));
+  }
+
+  #get(key: string): unknown {
+    const value = this.#read(key);
+    return isObject(value) ? this.#view(key, value) : value;
+  }
+
+  #set(key: string, value: unknown): void {
+    if (this.#store.running) this.#write(key, value);
+    else this.#queue({ k: 'set', key, value });
+  }
+
+  #delete(key: string): void {
+    if (this.#store.running) this.#store.delete(key);
+    else this.#queue({ k: 'delete', key });
+  }
+
+  #queue(op: PendingOp): void {
+    this.#store.locked(() => {
+      const pending = (this.#read(PENDING) as PendingOp[] | undefined) ?? [];
+      pending.push(op);
+      this.#store.write(PENDING, serialize(pending, { bytes: true }));
+    });
+  }
+
+  /** Call `method` on the current value of `key` holding the lock, and store the value it leaves. */
+  #call(key: string, method: string, args: unknown[]): unknown {
+    return this.#store.locked(() => {
+      const current = this.#read(key);
+      if (!isObject(current)) throw new TypeError(`share.${key}.${method}(): share.${key} is ${current === undefined ? 'not set' : typeof current}`);
+      const fn: unknown = Reflect.get(current, method, current);
+      if (typeof fn !== 'function') throw new TypeError(`share.${key}.${method} is not a function`);
+      const result: unknown = (fn as (...a: unknown[]) => unknown).apply(current, args);
+      this.#write(key, current);
+      return result;
+    });
+  }
+
+  /**
+   * What `share.key` gives for an object: a snapshot of it whose method calls and property writes
+   * go to the stored value atomically (`share.seen.push(x)`, `share.timer.addTime(t)`).
+   */
+  #view(key: string, snapshot: object): object {
+    return new Proxy(snapshot, {
+      get: (target, prop) => {
+        const value: unknown = Reflect.get(target, prop, target);
+        if (typeof value !== 'function' || typeof prop === 'symbol' || prop === 'constructor') return value;
+        const own = Object.getOwnPropertyDescriptor(target, prop);
+        if (own && !own.configurable && !own.writable) return value; // a proxy must return it as is
+        return (...args: unknown[]) => {
+          if (this.#store.running) return this.#call(key, prop, args);
+          this.#queue({ k: 'call', key, method: prop, args });
+          return undefined;
+        };
+      },
+      set: (_, prop, value) => {
+        if (typeof prop === 'symbol') return false;
+        this.#requireRunning(`writing share.${key}.${prop}`);
+        this.#store.locked(() => {
+          const current = this.#read(key);
+          if (!isObject(current)) throw new TypeError(`share.${key}.${prop} = …: share.${key} is no longer an object`);
+          Reflect.set(current, prop, value, current);
+          this.#write(key, current);
+        });
+        return true;
+      },
+    });
+  }
+
+  #requireRunning(what: string): void {
+    if (!this.#store.running) {
+      throw new Error(`share.${what}: the Share is stopped, and this reads the current value, which a stopped Share does not change; call start() first`);
+    }
+  }
+}
+
+function containsReconnector(value: object): boolean {
+  const seen = new Set<object>();
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (item instanceof Reconnector) return true;
+    if (!isObject(item) || seen.has(item)) continue;
+    seen.add(item);
+    if (item instanceof Map) item.forEach((v, k) => stack.push(k, v));
+    else if (item instanceof Set) item.forEach((v) => stack.push(v));
+    else stack.push(...Object.values(item));
+  }
+  return false;
+}
+
+/** See {@link ShareConstructor}; `new Share<T>()` is a {@link Share}. */
+export const Share = ShareHandle as unknown as ShareConstructor;

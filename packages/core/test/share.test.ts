@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { Reconnector, SerializationError, Share, Sktimer, cucumber } from '@suitkaise/core';
+import { IncrementProcess, ManualIncrement, ShareConversation, type Tally } from './fixtures/share-processes.ts';
+
+function tally(): Share<Tally> {
+  const share = new Share<Tally>();
+  share.counter = 0;
+  share.timer = new Sktimer();
+  share.seen = [];
+  share.total = 0n;
+  share.flags = { last: '' };
+  return share;
+}
+
+describe('Share in one thread', () => {
+  it('stores any sendable value and reads back copies', () => {
+    const share = new Share<{ n: number; when: Date; map: Map<string, number[]>; nothing?: string }>();
+    share.n = 1;
+    share.when = new Date(5);
+    share.map = new Map([['a', [1, 2]]]);
+    expect(share.n).toBe(1);
+    expect(share.when.getTime()).toBe(5);
+    expect(share.map.get('a')).toEqual([1, 2]);
+    expect(share.nothing).toBeUndefined();
+    expect(Object.keys(share).sort()).toEqual(['map', 'n', 'when']);
+    expect('n' in share && !('nothing' in share)).toBe(true);
+    delete share.nothing;
+    share.n = undefined as unknown as number;
+    expect('n' in share).toBe(false);
+  });
+
+  it('runs method calls on stored objects against the stored value', () => {
+    const share = tally();
+    share.seen.push('a');
+    share.seen.push('b', 'c');
+    share.timer.addTime(3);
+    share.timer.addTime(5);
+    share.flags.last = 'z';
+    expect([...share.seen]).toEqual(['a', 'b', 'c']);
+    expect(share.seen.length).toBe(3);
+    expect(share.timer).toBeInstanceOf(Sktimer);
+    expect(share.timer.mean).toBe(4);
+    expect(share.flags.last).toBe('z');
+  });
+
+  it('update() and atomic() return what they store; compound assignment is compiled to update()', () => {
+    const share = tally();
+    expect(share.update('counter', (n) => n + 5)).toBe(5);
+    share.counter += 2;
+    share.counter *= 3;
+    const before = share.counter++;
+    expect(before).toBe(21);
+    expect(share.counter).toBe(22);
+    share.total += 10n;
+    expect(share.total).toBe(10n);
+    expect(share.atomic((s) => { s.counter = s.counter - 2; return s.counter; })).toBe(20);
+    expect(() => share.update('counter', () => Promise.resolve(1) as unknown as number)).toThrow(/synchronous/);
+  });
+
+  it('grows its memory and reclaims it: many keys, large values, rewrites', () => {
+    const share = new Share<Record<string, unknown>>();
+    for (let i = 0; i < 500; i++) share[`k${i}`] = { i, text: 'x'.repeat(i * 10) };
+    share.big = new Float64Array(500_000); // 4 MB
+    for (let round = 0; round < 20; round++) share.grows = 'y'.repeat(round * 5000);
+    expect((share.k499 as { i: number }).i).toBe(499);
+    expect((share.big as Float64Array).length).toBe(500_000);
+    expect((share.grows as string).length).toBe(19 * 5000);
+    share.clear();
+    expect(Object.keys(share)).toEqual([]);
+    share.again = 1;
+    expect(share.again).toBe(1);
+  });
+
+  it('refuses its own member names and unsendable values, with a path', () => {
+    const share = new Share<Record<string, unknown>>();
+    expect(() => { (share as Record<string, unknown>).update = 1; }).toThrow(/name of the Share itself/);
+    const error = (() => { try { share.bad = { handler: () => 1 }; } catch (e) { return e; } })();
+    expect(error).toBeInstanceOf(SerializationError);
+    expect((error as SerializationError).path).toBe('root.handler');
+  });
+
+  it('stop() holds writes until start() applies them in order; update() refuses while stopped', async () => {
+    const share = tally();
+    share.counter = 1;
+    expect(await share.stop()).toBe(true);
+    expect(share.isRunning).toBe(false);
+    share.counter = 2;
+    share.seen.push('queued');
+    expect(share.counter).toBe(1);
+    expect(() => share.update('counter', (n) => n + 1)).toThrow(/stopped/);
+    share.start();
+    expect(share.isRunning).toBe(true);
+    expect(share.counter).toBe(2);
+    expect([...share.seen]).toEqual(['queued']);
+    expect(share.hasError).toBe(false);
+    expect(await share.exit()).toBe(true);
+    share.seen = 'not an array' as unknown as string[];
+    share.seen.push('fails at start');
+    expect(() => share.start()).toThrow(AggregateError);
+    expect(share.hasError).toBe(true);
+    {
+      using disposed = tally();
+      disposed.counter = 3;
+    }
+  });
+
+  it('crosses cucumber as a handle on the same memory', () => {
+    const share = tally();
+    const copy = cucumber.deserialize(structuredClone(cucumber.serialize({ share }))) as { share: Share<Tally> };
+    copy.share.counter = 41;
+    copy.share.counter += 1;
+    expect(share.counter).toBe(42);
+    expect(() => cucumber.serialize(share, { bytes: true })).toThrow(SerializationError);
+  });
+
+  it('reconnectAll() reconnects the Reconnectors it holds, by key', async () => {
+    const share = new Share<{ channel: unknown; plain: number }>();
+    share.channel = new BroadcastChannel('share-test');
+    share.plain = 1;
+    const stored = share.channel;
+    expect(stored).toBeInstanceOf(Reconnector);
+    const reconnected = share.reconnectAll();
+    expect(Object.keys(reconnected)).toEqual(['channel']);
+    const channel = (await reconnected.channel) as BroadcastChannel;
+    expect(channel).toBeInstanceOf(BroadcastChannel);
+    expect(channel.name).toBe('share-test');
+    channel.close();
+  });
+});
+
+describe('Share across real workers', () => {
+  it("10 processes × 10 runs: share.counter === 100 (the API's example, run as parallel processes)", async () => {
+    const share = tally();
+    const processes = Array.from({ length: 10 }, (_, i) => new IncrementProcess(share, `p${i}`));
+    for (const p of processes) p.start();
+    await Promise.all(processes.map((p) => p.result()));
+    expect(share.counter).toBe(100);
+    expect(share.total).toBe(200n);
+    expect(share.timer.numTimes).toBe(100);
+    expect([...share.seen].sort()).toEqual(processes.map((_, i) => `p${i}`).sort());
+    expect(share.flags.last).toMatch(/^p\d$/);
+  });
+
+  it('reads see writes made in another thread, both ways', async () => {
+    const share = new Share<{ fromWorker?: string; fromParent?: string }>();
+    const p = new ShareConversation(share);
+    p.start();
+    expect(await p.listen(10_000)).toBe('written');
+    expect(share.fromWorker).toBe('written in the worker');
+    share.fromParent = 'written in the parent';
+    p.tell('go');
+    await expect(p.result()).resolves.toBe('written in the parent');
+  });
+
+  it('update() and atomic() by hand are atomic across workers', async () => {
+    const share = new Share<{ a: number; b: number }>();
+    share.a = 0;
+    share.b = 0;
+    const workers = Array.from({ length: 4 }, () => new ManualIncrement(share, 250));
+    for (const w of workers) w.start();
+    await Promise.all(workers.map((w) => w.wait()));
+    expect(workers.map((w) => w.error)).toEqual([null, null, null, null]);
+    expect(share.a).toBe(1000);
+    expect(share.b).toBe(1000);
+  });
+});
