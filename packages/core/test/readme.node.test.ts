@@ -52,4 +52,16 @@ describe('README examples', () => {
     expect(inventory).toBeDefined();
     expect(await runModule('inventory.ts', inventory!)).toEqual([[2]]);
   });
+
+  it('the Share example counts 40 increments from 4 processes', async () => {
+    const tally = blocks.find((block) => block.startsWith('// tally.ts'));
+    expect(tally).toBeDefined();
+    expect(await runModule('tally.ts', tally!)).toEqual([[40, 4]]);
+  });
+
+  it('the Pipe example doubles 21', async () => {
+    const doubler = blocks.find((block) => block.startsWith('// doubler.ts'));
+    expect(doubler).toBeDefined();
+    expect(await runModule('doubler.ts', doubler!)).toEqual([[42]]);
+  });
 });
