@@ -14,6 +14,7 @@ import { deserialize, serialize, type SerializedValue } from './serializer/index
 import { ProcessTimers, Sktimer } from './timing.ts';
 import { pendingAutoreconnect } from './reconnect/index.ts';
 import { postEncoded } from './transfer.ts';
+import { setLockToken } from './share-store.ts';
 
 type Hook = () => unknown;
 
@@ -93,6 +94,7 @@ function serializeError(error: ProcessError): SerializedValue {
 
 /** Runs one process to its end: always resolves with an outcome, failures included. */
 export async function runProcess(start: StartMessage): Promise<Outcome> {
+  setLockToken(start.lockToken);
   const control = new ControlBlock(start.control);
   const shared = start.control !== null;
   control.currentRun = start.currentRun;

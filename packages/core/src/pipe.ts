@@ -7,6 +7,11 @@ import { PipeEndpointError } from './errors.ts';
 import { Mailbox, encodeMail, isNote, receiveMail } from './mailbox.ts';
 import type { PipeNote } from './protocol.ts';
 import { ownPort, ownerOf, postEncoded } from './transfer.ts';
+import type { SerializedValue } from './serializer/index.ts';
+import type { Envelope } from './serializer/protocol.ts';
+
+/** The id Pipe is registered under (builtins.ts registers every built-in as `suitkaise:<name>`). */
+export const PIPE_ID = 'suitkaise:Pipe';
 
 /** Options of {@link Pipe.pair}. */
 export interface PipePairOptions {
@@ -31,9 +36,13 @@ const constructing = Symbol('Pipe.pair');
 
 /** Anchors made in this thread, by pair: a point that has to follow its process into a replacement worker is re-paired with its anchor. */
 const anchors = new Map<string, WeakRef<Pipe>>();
-/** Points a supervisor may re-pair while it re-serializes a process for a replacement worker. */
-let repairable: ReadonlySet<Pipe> = new Set();
 let pairCounter = 0;
+
+/** How long an endpoint whose peer ended keeps taking what the peer sent before it reports it closed. */
+const DRAIN_MS = 50;
+
+/** Ports this thread takes messages from (an endpoint reads its old port a little longer after a re-pair). */
+const listening = new WeakSet<MessagePort>();
 
 function newPairId(): string {
   pairCounter += 1;
@@ -64,7 +73,10 @@ export class Pipe {
   #peerClosed = false;
   readonly #inbox = new Mailbox<unknown>();
   #waiting = 0;
-  #listening = false;
+  /** Passed to a process or queued in a message: no longer this thread's to use or pass again. */
+  #claimed = false;
+  /** Whether `recv()` was ever called here: from then on, messages are taken off the port as they come. */
+  #started = false;
 
   /** @internal Use {@link Pipe.pair}. */
   constructor(token: typeof constructing, role: PipeRole, port: MessagePort, oneWay: boolean, pairId: string) {
@@ -163,7 +175,6 @@ export class Pipe {
       throw new PipeEndpointError('a pipe anchor cannot be passed to a process or sent: it stays in the thread that made the pair. Pass the point (the second of Pipe.pair())');
     }
     if (this.#locked) throw new PipeEndpointError('this pipe point is locked: call point.unlock() before passing it to a process or sending it');
-    if (this.#port === null && repairable.has(this)) return this.#repair();
     const port = this.#usable('pass');
     if (this.#inbox.size > 0) {
       throw new PipeEndpointError(`this pipe point has ${this.#inbox.size} unread message(s) here: recv() them before passing the point on`);
@@ -179,10 +190,10 @@ export class Pipe {
     return new Pipe(constructing, 'point', state.port, state.oneWay === true, String(state.pairId));
   }
 
-  /** @internal This point's worker ended: its anchor, if in this thread, sees the other end closed. */
+  /** @internal This point's worker ended: its anchor, if in this thread, takes what it sent, then sees it closed. */
   peerEnded(): void {
     const anchor = anchors.get(this.#pairId)?.deref();
-    if (anchor !== undefined && anchor !== this) anchor.#onPeerClosed();
+    if (anchor !== undefined && anchor !== this) anchor.#peerGone();
   }
 
   /** @internal The port went into a message's transfer list: this endpoint now lives elsewhere. */
@@ -197,7 +208,15 @@ export class Pipe {
     if (this.#port === null || this.#gone !== null) {
       throw new PipeEndpointError(`${what}(): this pipe ${this.role} cannot be used here: ${this.#gone ?? 'it has no port'}`);
     }
+    if (this.#claimed) {
+      throw new PipeEndpointError(`${what}(): this pipe point was already passed to a process or put in a message; a point moves to one place`);
+    }
     return this.#port;
+  }
+
+  /** @internal A process or a queued message took this point; it moves when that is posted. */
+  claim(): void {
+    this.#claimed = true;
   }
 
   #closedError(): PipeEndpointError {
@@ -208,21 +227,23 @@ export class Pipe {
 
   #attach(port: MessagePort): void {
     this.#port = port;
-    this.#listening = false;
     ownPort(port, this);
-    // Node and Chromium fire 'close' when the other end goes away, a terminated worker included.
+    // Node fires 'close' when the other end goes away, a terminated worker included (Chromium does not:
+    // a supervisor reports its worker's points instead, see pointsEnded).
     port.addEventListener('close', () => {
-      if (this.#port === port) this.#onPeerClosed();
+      if (this.#port === port) this.#peerGone();
     });
+    if (this.#started) this.#listen(port);
   }
 
   /**
-   * Start taking messages off the port, at the first `recv()`: a point that has not read here
-   * leaves what was sent to it in its port, which carries it along when the point moves.
+   * Take messages off `port` into the inbox. Not before the first `recv()`: a point that has not read
+   * here leaves what was sent to it in its port, which carries it along when the point moves.
    */
   #listen(port: MessagePort): void {
-    if (this.#listening) return;
-    this.#listening = true;
+    this.#started = true;
+    if (listening.has(port)) return;
+    listening.add(port);
     port.onmessage = (event: MessageEvent) => {
       const message: unknown = event.data;
       if (isNote(message)) {
@@ -232,6 +253,17 @@ export class Pipe {
       receiveMail(this.#inbox, message);
     };
     if (this.#waiting === 0) (port as RefCounted).unref?.();
+  }
+
+  /** The peer ended without a close note: take what it sent (still in the port), then report it closed. */
+  #peerGone(): void {
+    const port = this.#port;
+    if (port === null || this.#peerClosed) return;
+    this.#listen(port);
+    const timer = setTimeout(() => {
+      if (this.#port === port) this.#onPeerClosed();
+    }, DRAIN_MS);
+    (timer as { unref?(): void }).unref?.();
   }
 
   #detach(): void {
@@ -257,40 +289,59 @@ export class Pipe {
     else if (before > 0 && this.#waiting === 0) port?.unref?.();
   }
 
-  /** A fresh channel between this (moved) point and its anchor, for a replacement worker. */
-  #repair(): PointState {
+  /** @internal A fresh channel between this (moved) point and its anchor, for a replacement worker. */
+  repair(): PointState {
     const anchor = anchors.get(this.#pairId)?.deref();
     if (anchor === undefined || anchor.#gone !== null) {
       throw new PipeEndpointError('a pipe point cannot follow its process into a replacement worker: its anchor is not in this thread or was closed');
     }
     const channel = new MessageChannel();
     anchor.#rewire(channel.port1);
+    this.#port = channel.port2;
+    this.#gone = null;
+    ownPort(channel.port2, this);
     return { port: channel.port2, oneWay: this.oneWay, pairId: this.#pairId };
   }
 
-  /** The anchor's end after a re-pair: what the dead worker had not read is lost with it. */
+  /** The anchor's end after a re-pair; what the dead worker sent is still read from the old port for a moment. */
   #rewire(port: MessagePort): void {
+    const old = this.#port;
     const waiting = this.#waiting;
-    const listening = this.#listening;
     this.#hold(-waiting);
-    this.#detach();
+    if (old !== null) {
+      if (this.#started) this.#listen(old);
+      setTimeout(() => {
+        old.onmessage = null;
+        old.close();
+      }, DRAIN_MS);
+    }
     this.#peerClosed = false;
     this.#inbox.reopen();
     this.#attach(port);
-    if (listening) this.#listen(port);
     this.#hold(waiting);
   }
 }
 
-/** Run `serialize` allowing the moved points in `points` to be re-paired with their anchors (a replacement worker). */
-export function withRepairablePoints<T>(points: ReadonlySet<Pipe>, serialize: () => T): T {
-  const outer = repairable;
-  repairable = points;
-  try {
-    return serialize();
-  } finally {
-    repairable = outer;
+/** The points among `transfer`'s ports now belong to a process or a queued message. */
+export function claimPoints(transfer: readonly Transferable[]): void {
+  for (const point of endpointsOf(transfer)) point.claim();
+}
+
+/**
+ * Give every Pipe point in `envelope` (a process's state, whose points moved into a worker that
+ * died) a fresh channel to its anchor, in place; returns the new ports to transfer.
+ */
+export function repairPoints(envelope: SerializedValue): Transferable[] {
+  const ports: Transferable[] = [];
+  for (const sub of (envelope as Envelope).subs ?? []) {
+    if (sub.k !== 'state' || sub.id !== PIPE_ID) continue;
+    const owner = ownerOf((sub.state as PointState).port);
+    if (!(owner instanceof Pipe)) throw new PipeEndpointError('a pipe point in the process state has no endpoint in this thread');
+    const state = owner.repair();
+    (sub as { state: unknown }).state = state;
+    ports.push(state.port);
   }
+  return ports;
 }
 
 /**

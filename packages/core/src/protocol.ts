@@ -35,6 +35,8 @@ export interface StartMessage {
   readonly mail: MessagePort;
   /** When `joinIn` runs out ({@link sharedNow} clock), if a previous worker fixed it; else null. */
   readonly joinDeadline: number | null;
+  /** The token the worker holds Share locks under, so the parent can free them if the worker dies. */
+  readonly lockToken: number;
 }
 
 /** Control notes on the mail port, in order with the messages around them. */

@@ -16,6 +16,8 @@ const HEAP_END = 3;
 const WASTE = 4;
 const RUNNING = 5;
 const ERROR = 6;
+/** The token of the thread holding the lock (0: none), so a supervisor can free a lock its dead worker held. */
+const OWNER = 7;
 const SLOT_HEADER = 8;
 
 const INITIAL_BYTES = 64 * 1024;
@@ -46,6 +48,46 @@ function canWait(): boolean {
   return waitAllowed;
 }
 
+/** This thread's lock token; a worker takes the one its supervisor gave it (see {@link setLockToken}). */
+let lockToken = (Math.random() * 0x7ffffffe + 1) | 0;
+
+/** Use `token` as this thread's lock token: a worker does this before it touches any Share. */
+export function setLockToken(token: number): void {
+  lockToken = token | 0 || 1;
+}
+
+/** A fresh token for a worker about to start. */
+export function newLockToken(): number {
+  return (Math.random() * 0x7ffffffe + 1) | 0;
+}
+
+/** Tokens of workers this thread terminated, and when: a lock one of them holds is orphaned. */
+const terminated = new Map<number, number>();
+
+/** The worker with `token` is being terminated: a thread waiting on a lock it holds may free it soon after. */
+export function noteTerminated(token: number): void {
+  terminated.set(token, Date.now());
+  if (terminated.size > 1024) terminated.delete(terminated.keys().next().value!);
+}
+
+/** How long after `terminate()` a lock its worker held counts as orphaned (the thread stops within milliseconds). */
+const ORPHAN_GRACE = 50;
+
+/** Every Share memory this thread has seen, to free locks a dead worker held. */
+const known = new Set<WeakRef<ShareStore>>();
+
+/**
+ * The worker with `token` ended (terminated, crashed): free every Share lock it held, and flag
+ * those Shares `hasError` (the value it was writing may be half written).
+ */
+export function releaseLocksOf(token: number): void {
+  for (const ref of known) {
+    const store = ref.deref();
+    if (store === undefined) known.delete(ref);
+    else store.releaseIfHeldBy(token);
+  }
+}
+
 /** Lock depth per buffer in this thread: a Share's own operations nest (a method call reads, then writes). */
 const depths = new WeakMap<SharedArrayBuffer, number>();
 
@@ -65,6 +107,7 @@ export class ShareStore {
   constructor(buffer: SharedArrayBuffer) {
     this.buffer = buffer;
     this.#header = new Int32Array(buffer, 0, HEADER_BYTES / 4);
+    known.add(new WeakRef(this));
   }
 
   /** Fresh, empty, running memory. */
@@ -105,8 +148,19 @@ export class ShareStore {
   tryLock(): boolean {
     if ((depths.get(this.buffer) ?? 0) > 0) return false;
     if (Atomics.compareExchange(this.#header, LOCK, 0, 1) !== 0) return false;
+    Atomics.store(this.#header, OWNER, lockToken);
     depths.set(this.buffer, 1);
     return true;
+  }
+
+  /** Free the lock if the thread with `token` holds it (that thread is gone); see {@link releaseLocksOf}. */
+  releaseIfHeldBy(token: number): void {
+    const header = this.#header;
+    if (Atomics.load(header, LOCK) === 0 || Atomics.load(header, OWNER) !== token) return;
+    Atomics.store(header, ERROR, 1);
+    Atomics.store(header, OWNER, 0);
+    Atomics.store(header, LOCK, 0);
+    Atomics.notify(header, LOCK);
   }
 
   /** Release a lock taken with {@link tryLock}. */
@@ -173,19 +227,68 @@ export class ShareStore {
     this.locked(() => {
       Atomics.store(this.#header, HEAP_END, HEADER_BYTES);
       Atomics.store(this.#header, WASTE, 0);
+      Atomics.store(this.#header, DIR_SLOT, 0); // the old directory slot is gone with the rest
       this.#writeDir(new Map());
     });
   }
 
+  /**
+   * Append one record to `key`'s slot without reading it back (a log: the writes made while
+   * stopped). Records are `[length u32][bytes]`; the slot doubles when it fills.
+   */
+  append(key: string, record: Uint8Array): void {
+    this.locked(() => {
+      const offset = this.#directory().get(key);
+      const used = offset === undefined ? 0 : this.#view().getUint32(offset + 4, true);
+      const needed = used + 4 + record.length;
+      if (offset !== undefined && this.#capacity(offset) >= needed) {
+        this.#view().setUint32(offset + SLOT_HEADER + used, record.length, true);
+        this.#bytes().set(record, offset + SLOT_HEADER + used + 4);
+        this.#view().setUint32(offset + 4, needed, true);
+        return;
+      }
+      const grown = new Uint8Array(Math.max(needed * 2, 256));
+      if (offset !== undefined) grown.set(this.#readSlot(offset));
+      new DataView(grown.buffer).setUint32(used, record.length, true);
+      grown.set(record, used + 4);
+      this.write(key, grown);
+      const slot = this.#directory().get(key)!;
+      this.#view().setUint32(slot + 4, needed, true); // the slot holds `needed` bytes of records, the rest is room
+    });
+  }
+
+  /** The records {@link append} wrote under `key`, in order. */
+  records(key: string): Uint8Array[] {
+    const log = this.read(key);
+    const out: Uint8Array[] = [];
+    if (log === undefined) return out;
+    const view = new DataView(log.buffer, log.byteOffset, log.byteLength);
+    for (let at = 0; at + 4 <= log.length;) {
+      const length = view.getUint32(at, true);
+      out.push(log.subarray(at + 4, at + 4 + length));
+      at += 4 + length;
+    }
+    return out;
+  }
+
   #acquire(): void {
     const header = this.#header;
-    if (Atomics.compareExchange(header, LOCK, 0, 1) === 0) return;
+    if (Atomics.compareExchange(header, LOCK, 0, 1) !== 0) this.#contend();
+    Atomics.store(header, OWNER, lockToken);
+  }
+
+  #contend(): void {
+    const header = this.#header;
     const deadline = Date.now() + LOCK_PATIENCE;
     const wait = canWait();
     for (let spins = 0; ; spins++) {
       if (Atomics.exchange(header, LOCK, 2) === 0) return;
-      if (wait) Atomics.wait(header, LOCK, 2, 50);
-      if ((spins & 63) === 0 && Date.now() > deadline) {
+      if (wait) Atomics.wait(header, LOCK, 2, 20);
+      // A worker this thread terminated holds it: this thread may be the one that has to free it.
+      const owner = Atomics.load(header, OWNER);
+      const since = terminated.get(owner);
+      if (since !== undefined && (wait || (spins & 1023) === 0) && Date.now() - since > ORPHAN_GRACE) this.releaseIfHeldBy(owner);
+      if ((wait || (spins & 1023) === 0) && Date.now() > deadline) {
         throw new Error(
           `Share: its lock has been held for over ${LOCK_PATIENCE / 1000} s; a worker probably ended (a timeout, kill() or crash) ` +
             'inside a Share operation. Keep share.atomic()/update() callbacks and shared objects\' methods short and synchronous',
@@ -195,6 +298,7 @@ export class ShareStore {
   }
 
   #release(): void {
+    Atomics.store(this.#header, OWNER, 0);
     if (Atomics.exchange(this.#header, LOCK, 0) === 2) Atomics.notify(this.#header, LOCK, 1);
   }
 

@@ -7,13 +7,10 @@
 import { sharedMemoryAvailable } from './control.ts';
 import { ShareStore } from './share-store.ts';
 import { Reconnector, reconnectAll as reconnectValue } from './reconnect/index.ts';
+import { SerializationError } from './errors.ts';
 import { deserialize, serialize } from './serializer/index.ts';
 
-/** The Share's own members; a stored value cannot take these names. */
-const RESERVED: ReadonlySet<string> = new Set([
-  'update', 'atomic', 'start', 'stop', 'exit', 'clear', 'reconnectAll', 'isRunning', 'hasError', 'toState', 'constructor',
-]);
-/** Internal key of the writes made while stopped (not a valid user key: it starts with a NUL). */
+/** Internal key of the log of writes made while stopped (not a valid user key: it starts with a NUL). */
 const PENDING = '\u0000pending';
 const SELF = Symbol('self');
 
@@ -56,9 +53,11 @@ export interface ShareMethods<T extends object> {
   /** Apply the writes made while stopped, in order, and go on sharing. */
   start(): void;
   /**
-   * Stop applying writes (they are kept and applied at `start()`); reads see the values as they
-   * were. Resolves `true` once no operation is in flight, `false` when one still holds the lock
-   * after `timeout` ms (then it stays running).
+   * Stop applying writes: property writes and method calls that change a stored object are kept,
+   * in shared memory, and applied in order at `start()`; reads (and read-only method calls) see
+   * the values as they were; `update()` and `atomic()` throw until `start()`. Resolves `true`
+   * once no operation is in flight, `false` when one still holds the lock after `timeout` ms
+   * (then it stays running).
    */
   stop(timeout?: number): Promise<boolean>;
   /** Same as {@link stop}. */
@@ -98,8 +97,38 @@ export interface ShareConstructor {
    */
   new <T extends object = Record<string, unknown>>(): Share<T>;
   readonly prototype: ShareMethods<object>;
-  /** @internal cucumber: a Share handle that arrived in this thread. */
-  fromState(state: ShareState): Share<object>;
+}
+
+/** Names of the Share's own members: `ShareHandle.prototype`'s, looked up once. */
+const isMember = (prop: string): boolean => Object.hasOwn(ShareHandle.prototype, prop);
+
+/** Returned by `#lookup` for a key that holds nothing. */
+const MISSING = Symbol('missing');
+
+/** Method names (data properties holding functions) along a prototype chain, below Object.prototype. */
+const methodCache = new WeakMap<object, string[]>();
+function methodNames(value: object): string[] {
+  const proto = Object.getPrototypeOf(value) as object | null;
+  if (proto === null || proto === Object.prototype) return [];
+  let names = methodCache.get(proto);
+  if (names === undefined) {
+    const found = new Set<string>();
+    for (let at: object | null = proto; at !== null && at !== Object.prototype; at = Object.getPrototypeOf(at) as object | null) {
+      for (const name of Object.getOwnPropertyNames(at)) {
+        const descriptor = Object.getOwnPropertyDescriptor(at, name)!;
+        if (name !== 'constructor' && 'value' in descriptor && typeof descriptor.value === 'function') found.add(name);
+      }
+    }
+    names = [...found];
+    methodCache.set(proto, names);
+  }
+  return names;
+}
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
+  if (a === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 class ShareHandle {
@@ -111,23 +140,28 @@ class ShareHandle {
     this.#store = store ?? ShareStore.create();
     const target = this;
     const proxy = new Proxy(this, {
-      get: (_, prop) => (typeof prop === 'symbol' || prop in target ? target.#own(prop) : target.#get(prop)),
+      get: (_, prop, receiver) => {
+        if (typeof prop === 'symbol' || isMember(prop)) return target.#own(prop);
+        const value = target.#lookup(prop);
+        return value === MISSING ? Reflect.get(target, prop, receiver) : value;
+      },
       set: (_, prop, value) => {
-        if (typeof prop === 'symbol' || RESERVED.has(prop) || prop.startsWith('\u0000')) {
+        if (typeof prop === 'symbol' || isMember(prop) || prop.startsWith('\u0000')) {
           throw new TypeError(`Share: '${String(prop)}' is a name of the Share itself and cannot hold a value; choose another name`);
         }
         target.#set(prop, value);
         return true;
       },
       deleteProperty: (_, prop) => {
-        if (typeof prop === 'string') target.#delete(prop);
+        if (typeof prop === 'string') target.#set(prop, undefined);
         return true;
       },
-      has: (_, prop) => prop in target || (typeof prop === 'string' && target.#store.has(prop)),
+      has: (_, prop) => (typeof prop === 'string' && target.#store.has(prop)) || prop in target,
       ownKeys: () => target.#store.keys().filter((key) => key !== PENDING),
       getOwnPropertyDescriptor: (_, prop) => {
-        if (typeof prop !== 'string' || prop === PENDING || !target.#store.has(prop)) return undefined;
-        return { value: target.#get(prop), writable: true, enumerable: true, configurable: true };
+        if (typeof prop !== 'string' || prop === PENDING) return undefined;
+        const value = target.#lookup(prop);
+        return value === MISSING ? undefined : { value, writable: true, enumerable: true, configurable: true };
       },
       defineProperty: () => {
         throw new TypeError('Share: assign properties (share.x = value); defineProperty is not supported');
@@ -139,34 +173,39 @@ class ShareHandle {
 
   update(key: string, fn: (current: unknown) => unknown): unknown {
     if (typeof fn !== 'function') throw new TypeError('share.update(key, fn): fn must be a function');
-    this.#requireRunning('update');
     return this.#store.locked(() => {
+      this.#requireRunning('update');
       const next = fn(this.#read(key));
-      if (isObject(next) && typeof (next as { then?: unknown }).then === 'function') {
-        throw new TypeError('share.update(key, fn): fn returned a Promise; it must be synchronous (it runs holding the lock)');
-      }
-      this.#write(key, next);
+      if (isThenable(next)) throw new TypeError('share.update(key, fn): fn returned a Promise; it must be synchronous (it runs holding the lock)');
+      this.#write(key, this.#encode(key, next));
       return next;
     });
   }
 
   atomic<R>(fn: (share: unknown) => R): R {
     if (typeof fn !== 'function') throw new TypeError('share.atomic(fn): fn must be a function');
-    this.#requireRunning('atomic');
-    return this.#store.locked(() => fn(this.#self()));
+    return this.#store.locked(() => {
+      this.#requireRunning('atomic');
+      const result = fn(this.#bound.get(SELF));
+      if (isThenable(result)) {
+        throw new TypeError('share.atomic(fn): fn returned a Promise; it must be synchronous (only its part before the first await held the lock)');
+      }
+      return result;
+    });
   }
 
   start(): void {
     const failures: unknown[] = [];
     this.#store.locked(() => {
-      const pending = (this.#read(PENDING) as PendingOp[] | undefined) ?? [];
+      const pending = this.#store.records(PENDING);
       this.#store.delete(PENDING);
       this.#store.running = true;
-      for (const op of pending) {
+      for (const record of pending) {
         try {
-          if (op.k === 'set') this.#write(op.key, op.value);
+          const op = deserialize(record) as PendingOp;
+          if (op.k === 'set') this.#write(op.key, this.#encode(op.key, op.value));
           else if (op.k === 'delete') this.#store.delete(op.key);
-          else this.#call(op.key, op.method, op.args);
+          else this.#invoke(op.key, op.method, op.args);
         } catch (error) {
           failures.push(error);
         }
@@ -186,7 +225,7 @@ class ShareHandle {
     const deadline = Date.now() + timeout;
     while (!this.#store.tryLock()) {
       if (Date.now() >= deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, 2));
+      await new Promise((resolve) => setTimeout(resolve, 1));
     }
     try {
       this.#store.running = false;
@@ -219,7 +258,10 @@ class ShareHandle {
   get hasError(): boolean { return this.#store.hasError; }
 
   [Symbol.dispose](): void {
-    void this.stop(0);
+    if (this.#store.tryLock()) {
+      this.#store.running = false;
+      this.#store.unlock();
+    } else void this.stop();
   }
 
   /** @internal cucumber: the shared memory is what travels. */
@@ -233,14 +275,9 @@ class ShareHandle {
     return new ShareHandle(new ShareStore(state.buffer));
   }
 
-  /** This handle as users see it (the proxy). */
-  #self(): unknown {
-    return this.#bound.get(SELF);
-  }
-
   #own(prop: PropertyKey): unknown {
     const value: unknown = Reflect.get(this, prop, this);
-    if (typeof value !== 'function' || prop === 'constructor') return value;
+    if (typeof value !== 'function') return value;
     let bound = this.#bound.get(prop);
     if (bound === undefined) {
       bound = (value as (...args: unknown[]) => unknown).bind(this);
@@ -254,83 +291,91 @@ class ShareHandle {
     return bytes === undefined ? undefined : deserialize(bytes);
   }
 
-  #write(key: string, value: unknown): void {
-    if (value === undefined) this.#store.delete(key);
-    else this.#store.write(key, serialize(value, { bytes: true }));
+  /** The byte form of a value to store under `key`, with an error that speaks of the Share. */
+  #encode(key: string, value: unknown): Uint8Array | undefined {
+    if (value === undefined) return undefined;
+    try {
+      return serialize(value, { bytes: true });
+    } catch (error) {
+      if (!(error instanceof SerializationError)) throw error;
+      throw new SerializationError(
+        `share.${key} cannot hold this value (a Share keeps values as bytes, so it cannot hold another Share, a Pipe ` +
+          `point, a SharedArrayBuffer or a MessagePort; pass those to the process directly): ${error.message}`,
+        error.path, error,
+      );
+    }
   }
 
-  #get(key: string): unknown {
-    const value = this.#read(key);
+  #write(key: string, bytes: Uint8Array | undefined): void {
+    if (bytes === undefined) this.#store.delete(key);
+    else this.#store.write(key, bytes);
+  }
+
+  #lookup(key: string): unknown {
+    const bytes = this.#store.read(key);
+    if (bytes === undefined) return MISSING;
+    const value = deserialize(bytes);
     return isObject(value) ? this.#view(key, value) : value;
   }
 
+  /** A write: applied now while running, queued for `start()` while stopped (decided under the lock). */
   #set(key: string, value: unknown): void {
-    if (this.#store.running) this.#write(key, value);
-    else this.#queue({ k: 'set', key, value });
-  }
-
-  #delete(key: string): void {
-    if (this.#store.running) this.#store.delete(key);
-    else this.#queue({ k: 'delete', key });
-  }
-
-  #queue(op: PendingOp): void {
+    const bytes = this.#encode(key, value);
     this.#store.locked(() => {
-      const pending = (this.#read(PENDING) as PendingOp[] | undefined) ?? [];
-      pending.push(op);
-      this.#store.write(PENDING, serialize(pending, { bytes: true }));
+      if (this.#store.running) this.#write(key, bytes);
+      else this.#queue(value === undefined ? { k: 'delete', key } : { k: 'set', key, value });
     });
   }
 
-  /** Call `method` on the current value of `key` holding the lock, and store the value it leaves. */
-  #call(key: string, method: string, args: unknown[]): unknown {
+  #queue(op: PendingOp): void {
+    this.#store.append(PENDING, serialize(op, { bytes: true }));
+  }
+
+  /**
+   * `method` on the stored value of `key`, holding the lock: the value it leaves is stored when
+   * it changed (running) or the call is queued for `start()` (stopped).
+   */
+  #invoke(key: string, method: string, args: unknown[]): unknown {
     return this.#store.locked(() => {
-      const current = this.#read(key);
+      const before = this.#store.read(key);
+      const current = before === undefined ? undefined : deserialize(before);
       if (!isObject(current)) throw new TypeError(`share.${key}.${method}(): share.${key} is ${current === undefined ? 'not set' : typeof current}`);
       const fn: unknown = Reflect.get(current, method, current);
       if (typeof fn !== 'function') throw new TypeError(`share.${key}.${method} is not a function`);
       const result: unknown = (fn as (...a: unknown[]) => unknown).apply(current, args);
-      this.#write(key, current);
+      const after = this.#encode(key, current)!;
+      if (!sameBytes(before, after)) {
+        if (this.#store.running) this.#store.write(key, after);
+        else this.#queue({ k: 'call', key, method, args });
+      }
       return result;
     });
   }
 
   /**
-   * What `share.key` gives for an object: a snapshot of it whose method calls and property writes
-   * go to the stored value atomically (`share.seen.push(x)`, `share.timer.addTime(t)`).
+   * What `share.key` gives for an object: a copy of the stored value (a real Array, Map, class
+   * instance …) whose methods act on the stored value atomically (`share.seen.push(x)`,
+   * `share.timer.addTime(t)`), as non-enumerable own properties that nothing else sees.
    */
-  #view(key: string, snapshot: object): object {
-    return new Proxy(snapshot, {
-      get: (target, prop) => {
-        const value: unknown = Reflect.get(target, prop, target);
-        if (typeof value !== 'function' || typeof prop === 'symbol' || prop === 'constructor') return value;
-        const own = Object.getOwnPropertyDescriptor(target, prop);
-        if (own && !own.configurable && !own.writable) return value; // a proxy must return it as is
-        return (...args: unknown[]) => {
-          if (this.#store.running) return this.#call(key, prop, args);
-          this.#queue({ k: 'call', key, method: prop, args });
-          return undefined;
-        };
-      },
-      set: (_, prop, value) => {
-        if (typeof prop === 'symbol') return false;
-        this.#requireRunning(`writing share.${key}.${prop}`);
-        this.#store.locked(() => {
-          const current = this.#read(key);
-          if (!isObject(current)) throw new TypeError(`share.${key}.${prop} = …: share.${key} is no longer an object`);
-          Reflect.set(current, prop, value, current);
-          this.#write(key, current);
-        });
-        return true;
-      },
-    });
+  #view(key: string, copy: object): object {
+    for (const name of methodNames(copy)) {
+      Object.defineProperty(copy, name, {
+        value: (...args: unknown[]) => this.#invoke(key, name, args),
+        enumerable: false, configurable: true, writable: true,
+      });
+    }
+    return copy;
   }
 
   #requireRunning(what: string): void {
     if (!this.#store.running) {
-      throw new Error(`share.${what}: the Share is stopped, and this reads the current value, which a stopped Share does not change; call start() first`);
+      throw new Error(`share.${what}(): the Share is stopped, and this reads the current value, which a stopped Share does not change; call start() first`);
     }
   }
+}
+
+function isThenable(value: unknown): boolean {
+  return isObject(value) && typeof (value as { then?: unknown }).then === 'function';
 }
 
 function containsReconnector(value: object): boolean {

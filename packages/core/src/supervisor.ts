@@ -15,7 +15,8 @@ import type { MailNote, Outcome, Phase, StartMessage, WorkerApi } from './protoc
 import { registrationOf, type Registration } from './registry.ts';
 import { deserialize, serialize, type SerializedValue } from './serializer/index.ts';
 import { ProcessTimers } from './timing.ts';
-import { endpointsOf, pointsEnded, withRepairablePoints, type Pipe } from './pipe.ts';
+import { claimPoints, endpointsOf, pointsEnded, repairPoints, type Pipe } from './pipe.ts';
+import { newLockToken, noteTerminated, releaseLocksOf } from './share-store.ts';
 import { markTransferred, postEncoded, transferFor } from './transfer.ts';
 
 let adapterPromise: Promise<Adapter> | null = null;
@@ -26,6 +27,9 @@ function platformAdapter(): Promise<Adapter> {
 
 /** How long an outcome waits for the worker's last tells when the worker died right after sending it. */
 const MAIL_GRACE = 2_000;
+
+/** How long a terminated worker may take to be gone before the process settles anyway. */
+const EXIT_WAIT = 2_000;
 
 /** How long an exited worker's outcome, already delivered, may take to settle its call. */
 const EXIT_GRACE = 50;
@@ -58,6 +62,8 @@ interface Attempt {
   exhaustedBy: ProcessError | null;
   /** Pipe points that moved into this worker: their anchors learn when it ends. */
   readonly points: Set<Pipe>;
+  /** The worker's Share lock token: locks it still holds when it ends are freed. */
+  readonly lockToken: number;
 }
 
 type Settled = { status: 'resolved' | 'rejected'; value: unknown };
@@ -66,7 +72,6 @@ class Supervisor implements ProcessBinding {
   readonly side = 'parent';
   readonly #registration: Registration;
   readonly #config: ProcessConfig;
-  readonly #process: Skprocess<unknown>;
   readonly #state: SerializedValue;
   #attempts = 0;
   readonly #control = new ControlBlock();
@@ -84,8 +89,9 @@ class Supervisor implements ProcessBinding {
   constructor(process: Skprocess<unknown>, registration: Registration) {
     this.#registration = registration;
     this.#config = resolveProcessConfig(process.processConfig);
-    this.#process = process;
     this.#state = serialize(process);
+    // The points now belong to this process: a second start() with one of them throws at once.
+    claimPoints(transferFor(this.#state));
     this.#hasErrorHook = typeof (process as ProcessHooks).__error__ === 'function';
     this.#control.livesLeft = this.#config.lives;
     this.#done = new Promise((resolve) => { this.#markDone = resolve; });
@@ -109,14 +115,20 @@ class Supervisor implements ProcessBinding {
     const attempt = this.#attempt;
     const killed = new ProcessError(`the process was killed on run ${this.currentRun}; kill() gives no result`, { currentRun: this.currentRun });
     this.#finish({ status: 'rejected', value: killed }, killed);
-    attempt?.worker.terminate();
+    if (attempt) {
+      noteTerminated(attempt.lockToken);
+      attempt.worker.terminate();
+    }
   }
 
   tell(data: unknown): void {
     if (this.#settled) throw new ProcessError('tell(): the process has finished; nothing is listening');
     const message = encodeMail(data);
     if (this.#attempt) this.#post(this.#attempt, message);
-    else this.#unsent.push(message);
+    else {
+      claimPoints(transferFor(message)); // told twice before the worker is up: the second tell throws now
+      this.#unsent.push(message);
+    }
   }
 
   listen(timeout?: number, signal?: AbortSignal): Promise<unknown> {
@@ -153,6 +165,8 @@ class Supervisor implements ProcessBinding {
   }
 
   async #attemptWorker(phase: Phase, failure: ProcessError | null): Promise<void> {
+    // Before spawning: a point that cannot be re-paired fails the process without a worker to clean up.
+    const { state, moving } = this.#stateForAttempt();
     let worker: SpawnedWorker;
     try {
       worker = await (await platformAdapter()).spawn(this.#registration);
@@ -169,33 +183,41 @@ class Supervisor implements ProcessBinding {
     const channel = new MessageChannel();
     let endMail!: () => void;
     const mailEnded = new Promise<void>((resolve) => { endMail = resolve; });
-    const attempt: Attempt = { worker, remote, mail: channel.port1, mailEnded, failure: null, exhaustedBy: null, points: new Set() };
-    channel.port1.onmessage = (event: MessageEvent) => {
-      const message: unknown = event.data;
-      if (!isNote(message)) return receiveMail(this.#inbox, message);
-      if (message.sk === 'end') endMail();
-      else if (message.sk === 'failure') attempt.exhaustedBy = this.#readError(message.error);
-      else if (message.sk === 'progress') this.#control.applyProgress(message);
+    const attempt: Attempt = {
+      worker, remote, mail: channel.port1, mailEnded, failure: null, exhaustedBy: null, points: new Set(), lockToken: newLockToken(),
     };
-    this.#attempt = attempt;
-    for (const message of this.#unsent.splice(0)) this.#post(attempt, message);
-    if (this.#control.stopRequested) channel.port1.postMessage({ sk: 'stop' } satisfies MailNote);
-    const state = this.#stateForAttempt();
-    const moving = transferFor(state);
-    const start: StartMessage = {
-      classId: this.#registration.id,
-      state,
-      control: this.#control.buffer,
-      currentRun: this.#control.currentRun,
-      livesLeft: this.#control.livesLeft,
-      phase,
-      failure: failure ? serialize(failure) : null,
-      mail: channel.port2,
-      joinDeadline: this.#control.joinDeadline || null,
-    };
-    const running = remote.run(Comlink.transfer(start, [channel.port2, ...moving]));
-    markTransferred(moving);
-    for (const point of endpointsOf(moving)) attempt.points.add(point);
+    let running: Promise<Outcome>;
+    try {
+      channel.port1.onmessage = (event: MessageEvent) => {
+        const message: unknown = event.data;
+        if (!isNote(message)) return receiveMail(this.#inbox, message);
+        if (message.sk === 'end') endMail();
+        else if (message.sk === 'failure') attempt.exhaustedBy = this.#readError(message.error);
+        else if (message.sk === 'progress') this.#control.applyProgress(message);
+      };
+      this.#attempt = attempt;
+      for (const message of this.#unsent.splice(0)) this.#post(attempt, message);
+      if (this.#control.stopRequested) channel.port1.postMessage({ sk: 'stop' } satisfies MailNote);
+      const start: StartMessage = {
+        classId: this.#registration.id,
+        state,
+        control: this.#control.buffer,
+        currentRun: this.#control.currentRun,
+        livesLeft: this.#control.livesLeft,
+        phase,
+        failure: failure ? serialize(failure) : null,
+        mail: channel.port2,
+        joinDeadline: this.#control.joinDeadline || null,
+        lockToken: attempt.lockToken,
+      };
+      running = remote.run(Comlink.transfer(start, [channel.port2, ...moving]));
+      markTransferred(moving);
+      for (const point of endpointsOf(moving)) attempt.points.add(point);
+    } catch (error) {
+      this.#attempt = null;
+      void this.#endAttempt(attempt);
+      throw error;
+    }
     const watchdog = this.#watch(attempt);
 
     type Ended = { outcome: Outcome } | { broken: unknown } | { exit: WorkerExit };
@@ -212,11 +234,7 @@ class Supervisor implements ProcessBinding {
     // With an outcome in hand, a worker that dies now is no failure; its last tells may still be on their way.
     if ('outcome' in ended) await atMost(mailEnded, MAIL_GRACE, undefined);
     this.#attempt = null;
-    remote[Comlink.releaseProxy]();
-    worker.terminate();
-    channel.port1.onmessage = null;
-    channel.port1.close();
-    pointsEnded(attempt.points);
+    await atMost(this.#endAttempt(attempt), EXIT_WAIT, undefined);
     if (this.#settled) return; // killed meanwhile
 
     if ('outcome' in ended) return this.#finishWith(ended.outcome);
@@ -238,21 +256,34 @@ class Supervisor implements ProcessBinding {
     this.#finish({ status: 'rejected', value: lost }, lost);
   }
 
+  /** Ends an attempt's worker and what hangs on it: its mail port, its pipe points, Share locks it held. */
+  async #endAttempt(attempt: Attempt): Promise<void> {
+    attempt.remote[Comlink.releaseProxy]();
+    noteTerminated(attempt.lockToken);
+    attempt.worker.terminate();
+    attempt.mail.onmessage = null;
+    attempt.mail.close();
+    pointsEnded(attempt.points);
+    // Only once the worker is gone for sure: it may have died in the middle of a Share operation.
+    await attempt.worker.exited;
+    releaseLocksOf(attempt.lockToken);
+  }
+
   /** Tell the worker `message` (encoded), noting the pipe points that move with it. */
   #post(attempt: Attempt, message: unknown): void {
     for (const point of endpointsOf(postEncoded(attempt.mail, message))) attempt.points.add(point);
   }
 
   /**
-   * The state a worker starts from: the snapshot taken at `start()`. Ports in it (Pipe points)
-   * moved into the first worker, so a replacement gets the process serialized again, its points
-   * re-paired with their anchors in this thread.
+   * The state a worker starts from: the snapshot taken at `start()`, and the ports that move with
+   * it. Pipe points in it moved into the first worker; a replacement gets fresh ports, re-paired
+   * with their anchors in this thread.
    */
-  #stateForAttempt(): SerializedValue {
+  #stateForAttempt(): { state: SerializedValue; moving: Transferable[] } {
     this.#attempts += 1;
-    const moved = transferFor(this.#state);
-    if (this.#attempts === 1 || moved.length === 0) return this.#state;
-    return withRepairablePoints(endpointsOf(moved), () => serialize(this.#process));
+    const moving = transferFor(this.#state);
+    if (this.#attempts === 1 || moving.length === 0) return { state: this.#state, moving };
+    return { state: this.#state, moving: repairPoints(this.#state) };
   }
 
   #readError(data: unknown): ProcessError {
@@ -277,6 +308,7 @@ class Supervisor implements ProcessBinding {
       if (sharedNow() - this.#control.sectionStartedAt > limit) {
         attempt.failure = new ProcessTimeoutError(section, limit, this.#control.currentRun);
         clearInterval(timer);
+        noteTerminated(attempt.lockToken);
         attempt.worker.terminate();
       }
     }, period);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Reconnector, SerializationError, Share, Sktimer, cucumber } from '@suitkaise/core';
-import { IncrementProcess, ManualIncrement, ShareConversation, type Tally } from './fixtures/share-processes.ts';
+import { Pipe, ProcessTimeoutError, Reconnector, SerializationError, Share, Sktimer, cucumber } from '@suitkaise/core';
+import { EndlessPusher, IncrementProcess, LockHolder, ManualIncrement, ShareConversation, type Tally } from './fixtures/share-processes.ts';
 
 function tally(): Share<Tally> {
   const share = new Share<Tally>();
@@ -35,8 +35,9 @@ describe('Share in one thread', () => {
     share.seen.push('b', 'c');
     share.timer.addTime(3);
     share.timer.addTime(5);
-    share.flags.last = 'z';
-    expect([...share.seen]).toEqual(['a', 'b', 'c']);
+    share.update('flags', (flags) => ({ ...flags, last: 'z' }));
+    expect(share.seen).toEqual(['a', 'b', 'c']);
+    expect(Array.isArray(share.seen) && structuredClone(share.seen)).toEqual(['a', 'b', 'c']); // a real array
     expect(share.seen.length).toBe(3);
     expect(share.timer).toBeInstanceOf(Sktimer);
     expect(share.timer.mean).toBe(4);
@@ -71,6 +72,47 @@ describe('Share in one thread', () => {
     expect(share.again).toBe(1);
   });
 
+  it('clear() then new writes: the memory is reused, not corrupted', () => {
+    const share = new Share<Record<string, unknown>>();
+    share.a = 1;
+    share.clear();
+    share.b = 2;
+    share.c = { deep: [3] };
+    expect(share.b).toBe(2);
+    expect(share.c).toEqual({ deep: [3] });
+    expect(Object.keys(share).sort()).toEqual(['b', 'c']);
+  });
+
+  it('stored Maps, Sets and arrays are real objects: iterate, compare, send them', () => {
+    const share = new Share<{ m: Map<string, number>; s: Set<number> }>();
+    share.m = new Map([['a', 1]]);
+    share.s = new Set([1, 2]);
+    share.m.set('b', 2);
+    share.s.delete(1);
+    expect([...share.m]).toEqual([['a', 1], ['b', 2]]);
+    expect(share.m).toEqual(new Map([['a', 1], ['b', 2]]));
+    expect(share).toEqual({ m: new Map([['a', 1], ['b', 2]]), s: new Set([2]) });
+    const copy = cucumber.deserialize(structuredClone(cucumber.serialize({ m: share.m }))) as { m: Map<string, number> };
+    expect(copy.m.get('b')).toBe(2);
+    const [anchor, point] = Pipe.pair();
+    anchor.send(share.s);
+    return point.recv().then((received) => {
+      expect(received).toEqual(new Set([2]));
+      anchor.close();
+    });
+  });
+
+  it('keys named like Object.prototype members hold data', () => {
+    const share = new Share<Record<string, unknown>>();
+    const [toStringKey, valueOfKey]: string[] = ['toString', 'valueOf'];
+    share[toStringKey!] = 'hello';
+    share[valueOfKey!] = 7;
+    expect(share[toStringKey!]).toBe('hello');
+    expect(share[valueOfKey!]).toBe(7);
+    expect(Object.hasOwn(share, 'toString')).toBe(true);
+    expect(Object.keys(share).sort()).toEqual(['toString', 'valueOf']);
+  });
+
   it('refuses its own member names and unsendable values, with a path', () => {
     const share = new Share<Record<string, unknown>>();
     expect(() => { (share as Record<string, unknown>).update = 1; }).toThrow(/name of the Share itself/);
@@ -102,6 +144,31 @@ describe('Share in one thread', () => {
       using disposed = tally();
       disposed.counter = 3;
     }
+  });
+
+  it('while stopped: read-only method calls answer from the current value and queue nothing; many writes queue fast', async () => {
+    const share = new Share<{ seen: string[]; n: number; m: Map<string, number> }>();
+    share.seen = ['a'];
+    share.m = new Map([['k', 1]]);
+    await share.stop();
+    expect(share.seen.includes('a')).toBe(true);
+    expect(share.seen.join('-')).toBe('a');
+    expect(share.m.get('k')).toBe(1);
+    expect(share.seen.push('b')).toBe(2); // answered from a copy, applied at start()
+    expect(share.seen).toEqual(['a']);
+    for (let i = 1; i <= 5000; i++) share.n = i;
+    share.start();
+    expect(share.seen).toEqual(['a', 'b']);
+    expect(share.n).toBe(5000);
+    expect(share.m.get('k')).toBe(1);
+  });
+
+  it('says a Share cannot hold a Share or a Pipe point', () => {
+    const share = new Share<Record<string, unknown>>();
+    expect(() => { share.inner = new Share(); }).toThrow(/cannot hold another Share/);
+    const [anchor, point] = Pipe.pair();
+    expect(() => { share.point = point; }).toThrow(SerializationError);
+    anchor.close();
   });
 
   it('crosses cucumber as a handle on the same memory', () => {
@@ -150,6 +217,31 @@ describe('Share across real workers', () => {
     share.fromParent = 'written in the parent';
     p.tell('go');
     await expect(p.result()).resolves.toBe('written in the parent');
+  });
+
+  it('a worker that dies holding the lock does not block the Share: its lock is freed, hasError is set', async () => {
+    const share = new Share<{ x: number }>();
+    share.x = 1;
+    const holder = new LockHolder(share);
+    holder.start();
+    await expect(holder.result()).rejects.toBeInstanceOf(ProcessTimeoutError);
+    share.x = 2;
+    expect(share.x).toBe(2);
+    expect(share.hasError).toBe(true);
+  });
+
+  it('kill() in the middle of Share operations leaves the Share usable', async () => {
+    for (let round = 0; round < 3; round++) {
+      const share = new Share<{ log: number[] }>();
+      share.log = [];
+      const pusher = new EndlessPusher(share);
+      pusher.start();
+      await pusher.listen(10_000);
+      pusher.kill();
+      expect(share.log.length).toBeGreaterThanOrEqual(50); // read right after kill(), maybe while its lock is orphaned
+      share.log.push(-1);
+      expect(share.log.at(-1)).toBe(-1);
+    }
   });
 
   it('update() and atomic() by hand are atomic across workers', async () => {
