@@ -27,6 +27,9 @@ async function spawnWorker(registration: Registration): Promise<SpawnedWorker> {
     terminate() {
       settle({ code: null, description: 'was terminated' });
       void worker.terminate();
+      // A worker terminated while it still loads its bundle ends only once that is done (seconds on
+      // a busy machine); it must not keep the app alive meanwhile.
+      worker.unref();
     },
   };
 }

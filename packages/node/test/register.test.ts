@@ -76,6 +76,14 @@ describe.concurrent('node --import @suitkaise/node/register', () => {
     expectCleanExit(await registered('app.ts', 'timeout'), 'rejected ProcessTimeoutError: __run__ timed out after 100 ms on run 0');
   }, HANG_MS * 2);
 
+  it('exits on its own with a Pipe anchor and a Share left in the main thread', async () => {
+    expectCleanExit(await registered('app.ts', 'pipe-share'), '42 21 21');
+  });
+
+  it('exits on its own after kill() of a process talking over a Pipe', async () => {
+    expectCleanExit(await registered('app.ts', 'pipe-killed'), '42 ProcessError 21');
+  });
+
   it('exits on its own after result() rejects', async () => {
     expectCleanExit(await registered('app.ts', 'rejected'), 'rejected RunError: __run__ failed on run 0: RangeError: no stock');
   }, HANG_MS * 2);
