@@ -262,6 +262,72 @@ describe('cucumber byte form: what cucumber adds', () => {
   });
 });
 
+class Odd {
+  constructor(public n: number) {}
+}
+registerClass(Odd, 'test:bytes:Odd\uD800');
+
+describe('cucumber byte form: the one-pass writer', () => {
+  it('writes every msgpack number width, and 0x40-0x7f (record ids) as numbers', () => {
+    const numbers = [0x3f, 0x40, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 2 ** 32 - 1, 2 ** 32, -1, -32, -33, -128, -129,
+      -32768, -32769, -(2 ** 31), -(2 ** 31) - 1, 0.5, -1e300, Number.MIN_VALUE];
+    expect(bytesTrip({ numbers, again: [...numbers] })).toEqual({ numbers, again: numbers });
+  });
+
+  it('writes strings of every header size in 1- to 4-byte UTF-8, as values and as keys', () => {
+    for (const char of ['a', '\u00e9', '\u20ac', '\u{1F600}']) {
+      for (const n of [0, 1, 10, 31, 32, 63, 64, 100, 255, 256, 21845, 65535, 65536]) {
+        const s = char.repeat(n);
+        const out = bytesTrip({ s, list: [s, 1], [s]: s });
+        expect(out.s).toBe(s);
+        expect(out.list[0]).toBe(s);
+        expect(Object.keys(out)).toEqual(['s', 'list', s]);
+      }
+    }
+  });
+
+  it('keeps more record shapes than msgpackr has ids (64), interleaved and nested', () => {
+    const make = (i: number): Record<string, unknown> => ({ [`k${i}`]: i, shared: { a: i, b: [i] }, [`z${i % 70}`]: i % 3 === 0 ? make(i + 1000) : null });
+    const value = Array.from({ length: 300 }, (_, i) => (i % 5 === 0 ? { a: i, b: [i] } : make(i)));
+    const out = bytesTrip(value);
+    expect(out).toEqual(value);
+    out.forEach((item, i) => expect(Object.keys(item)).toEqual(Object.keys(value[i]!)));
+  });
+
+  it('keeps lone surrogates in record keys, Map keys, Set members, RegExp sources and class ids', () => {
+    const map = new Map<unknown, unknown>([['\uD800', 1], ['\uDC00', 2], ['\uFFFD', 3]]);
+    const value = { rec: { 'k\uD800': 1, 'k\uDC00': 2 }, map, set: new Set(['\uD800', '\uDBFF']), re: new RegExp('\uD800'), odd: new Odd(2) };
+    const out = bytesTrip(value);
+    expect(Object.keys(out.rec)).toEqual(['k\uD800', 'k\uDC00']);
+    expect([...out.map]).toEqual([...map]);
+    expect([...out.set]).toEqual(['\uD800', '\uDBFF']);
+    expect(out.re.source).toBe(value.re.source);
+    expect(out.odd).toBeInstanceOf(Odd);
+  });
+
+  it('reads back what msgpackr writes on the general path alike', () => {
+    const shared = { s: 'x\uD800', n: -0 };
+    const sparse: unknown[] = [1, , shared];
+    const value = { shared, sparse, map: new Map([[shared, new Set([shared])]]), when: new Date(-1500), views: new Uint16Array([1, 2]).subarray(1) };
+    const fast = bytesTrip({ value });
+    const general = bytesTrip({ value, fn: square });
+    expect(general.fn).toBe(square);
+    for (const out of [fast.value, general.value]) {
+      expect(out).toEqual(value);
+      expect(out.sparse[2]).toBe(out.shared);
+      expect(1 in out.sparse).toBe(false);
+      expect(Object.is(out.shared.n, -0)).toBe(true);
+      expect([...out.map.keys()][0]).toBe(out.shared);
+      expect(out.views.byteOffset).toBe(2);
+    }
+  });
+
+  it('reports a getter that throws as the structured-clone form does', () => {
+    const value = { get bad(): never { throw new Error('no') } };
+    expect(caught(() => serialize(value, { bytes: true })).message).toBe(caught(() => serialize(value)).message);
+  });
+});
+
 describe('cucumber byte form: what it refuses', () => {
   it('keeps a SharedArrayBuffer shared in the structured-clone form, and refuses it in bytes with its path', () => {
     const shared = new SharedArrayBuffer(16);

@@ -22,8 +22,8 @@ export interface BlobSource {
 
 const boxTypes: Record<string, string> = { n: 'number', s: 'string', b: 'boolean', i: 'bigint' };
 
-/** The object one extension record stands for (see `Special` in bytes-kinds.ts). */
-export function readRecord(data: unknown, blobs: BlobSource): object {
+/** What one extension record stands for (see `Special` in bytes-kinds.ts, and bytes-encode.ts). */
+export function readRecord(data: unknown, blobs: BlobSource): unknown {
   if (typeof data === 'number') {
     const { source, cursor } = blobs;
     if (!isIndex(data, source.length - cursor)) throw new RangeError('a blob runs past the end of the bytes');
@@ -39,12 +39,21 @@ export function readRecord(data: unknown, blobs: BlobSource): object {
     if (!(a instanceof ArrayBuffer) || !isIndex(b, a.byteLength) || !isIndex(c, a.byteLength)) throw new TypeError('a view record is malformed');
     return new (View as new (...args: unknown[]) => object)(a, b, c);
   }
+  if (tag === 'u' && Array.isArray(a) && b === undefined) return fromUnits(a);
   if (tag === 'z' && a === undefined) return Object(-0) as object;
   if (typeof tag === 'string' && Object.hasOwn(boxTypes, tag)) {
     if (tag === 's') return Object(text(a, 'bytes')) as object;
     if (typeof a === boxTypes[tag]) return Object(a) as object;
   }
   throw new TypeError('a cucumber record is malformed');
+}
+
+/** A string from its UTF-16 code units (lone surrogates included). */
+function fromUnits(list: unknown[]): string {
+  for (const unit of list) if (!isIndex(unit, 0xffff)) throw new TypeError('a string record is malformed');
+  let out = '';
+  for (let i = 0; i < list.length; i += 4096) out += String.fromCharCode(...(list.slice(i, i + 4096) as number[]));
+  return out;
 }
 
 function text(value: unknown, path: string): string {

@@ -95,8 +95,7 @@ export function serialize(value: unknown, options: SerializeOptions = {}): Uint8
   const ctx: WalkContext = {
     root: value, classify: createClassifier(options.lossy === true), states: new Map(), lastIndex: [], transfer: new Set(), bytes,
   };
-  const envelope = serializeWith(ctx);
-  return bytes ? toBytes(envelope) : envelope;
+  return bytes ? toBytes(ctx, serializeWith) : serializeWith(ctx);
 }
 
 function serializeWith(ctx: WalkContext): Envelope {
