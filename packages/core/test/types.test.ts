@@ -1,6 +1,6 @@
 // Type-level checks: `npm run typecheck` (tsc) fails if the public types stop inferring what users expect.
 import { describe, expectTypeOf, it } from 'vitest';
-import { sk, type Future, type ProcessError, type ProcessTimers, type Sktimer } from '@suitkaise/core';
+import { Pipe, Share, sk, type Future, type ProcessError, type ProcessTimers, type Sktimer } from '@suitkaise/core';
 import { Counter, HookOrder } from './fixtures/processes.ts';
 
 /** An sk function, at module top level and exported as the transform requires. */
@@ -31,5 +31,22 @@ describe('public types', () => {
 
   it('sk(fn) keeps the function type', () => {
     expectTypeOf(square).toEqualTypeOf<(x: number) => number>();
+  });
+
+  it('Share<T> has T\'s properties and its own methods; Pipe.pair gives two endpoints', () => {
+    type Tally = Share<{ counter: number; seen: string[] }>;
+    expectTypeOf<Tally['counter']>().toEqualTypeOf<number>();
+    expectTypeOf<Tally['seen']>().toEqualTypeOf<string[]>();
+    expectTypeOf<Parameters<Tally['update']>[0]>().toEqualTypeOf<'counter' | 'seen'>();
+    expectTypeOf<ReturnType<Tally['stop']>>().toEqualTypeOf<Promise<boolean>>();
+    expectTypeOf<ReturnType<Tally['reconnectAll']>>().toEqualTypeOf<Record<string, unknown>>();
+    expectTypeOf<Tally['isRunning']>().toEqualTypeOf<boolean>();
+    const share = new Share<{ counter: number }>();
+    // @ts-expect-error update() takes a key of T
+    void (() => share.update('missing', (n: number) => n));
+    expectTypeOf(share.update('counter', (n) => n + 1)).toEqualTypeOf<number>();
+    expectTypeOf(Pipe.pair).returns.toEqualTypeOf<[anchor: Pipe, point: Pipe]>();
+    expectTypeOf<Pipe['recv']>().returns.toEqualTypeOf<Promise<unknown>>();
+    expectTypeOf<Pipe['send']>().returns.toEqualTypeOf<void>();
   });
 });
