@@ -9,7 +9,8 @@
  *
  * Rounds alternate A/B, B/A (so drift and noise hit both sides alike); warm-up rounds are
  * discarded. Knobs: BENCH_ROUNDS (lifecycles per side, default 60), BENCH_ROUNDTRIPS (round
- * trips per side, default 2000). Run through bench/run.mjs, which applies the transform.
+ * trips per side, default 2000), BENCH_ONLY (`processes` or `serializer`: run only that part).
+ * Run through bench/run.mjs, which applies the transform.
  */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -245,6 +246,7 @@ export async function main(): Promise<void> {
   console.log(`\ntotal ${((performance.now() - began) / 1000).toFixed(1)} s`);
 }
 
-await main();
+const only = process.env.BENCH_ONLY;
+if (only !== 'serializer') await main();
 // Part 2, cucumber against raw postMessage and the serializer libraries (issue #3): bench/serializer.ts.
-await serializerBench();
+if (only !== 'processes') await serializerBench();

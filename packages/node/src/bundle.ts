@@ -2,17 +2,39 @@
  * Builds the worker entry for a registered module: the module pruned for
  * workers (transform target 'worker-module'), plus `serve()`, bundled with
  * esbuild into one ESM file under the project's node_modules/.cache so that
- * its external packages resolve as they do for the app.
+ * its external packages resolve as they do for the app. Core and the rest of
+ * suitkaise's worker code are not in it: the entry loads them from the worker
+ * runtime (runtime.ts), whose compiled code V8 caches across workers.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { threadId } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import type { Plugin } from 'esbuild';
+import type { BuildOptions, Plugin } from 'esbuild';
 import type { Registration } from '@suitkaise/core/internal';
+import { buildRuntime, runtimePlugin, type WorkerRuntime } from './runtime.ts';
+import { writeAtomically } from './write.ts';
+
+/** The build's own module names, resolved by its plugins. */
+const VIRTUAL = /^sk-(?:worker-module:|runtime(?:$|-entry$|-names:))/;
 
 const bundles = new Map<string, Promise<string>>();
+const runtimes = new Map<string, Promise<WorkerRuntime | null>>();
+
+/**
+ * The worker runtime for modules resolving from `resolveDir`, built once per directory per thread;
+ * `null` (the worker bundle then holds its own copy of core, compiled in every worker) when it
+ * cannot be built.
+ */
+function runtimeFor(esbuild: typeof import('esbuild'), options: BuildOptions, resolveDir: string, cacheDir: string): Promise<WorkerRuntime | null> {
+  const key = `${resolveDir}\0${cacheDir}`;
+  let runtime = runtimes.get(key);
+  if (!runtime) {
+    runtime = buildRuntime(esbuild, options, resolveDir, cacheDir).catch(() => null);
+    runtimes.set(key, runtime);
+  }
+  return runtime;
+}
 
 /** Bare imports bundled into the worker file; every other package is imported at run time, as the app imports it. */
 const BUNDLED = /^(?:@suitkaise\/(?:core|node)(?:\/.*)?|comlink(?:\/.*)?|reflect-metadata|msgpackr\/pack)$/;
@@ -61,39 +83,53 @@ async function build(registration: Registration): Promise<string> {
     prebuilt ? prebuiltWorkerModule : import('@suitkaise/transform/esbuild').then(({ suitkaiseEsbuild }) => suitkaiseEsbuild({ root })),
   ]);
   const cacheDir = join(root, 'node_modules', '.cache', 'suitkaise');
-  const built = await esbuild.build({
-    stdin: {
-      contents: `import ${JSON.stringify(`sk-worker-module:${file}`)};\nimport { serve } from "@suitkaise/node/worker";\nserve();\n`,
-      resolveDir: dirname(file),
-      sourcefile: `${file}?sk-worker`,
-      loader: 'js',
+  const resolveDir = dirname(file);
+  const externals: Plugin = {
+    name: 'suitkaise:externals',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^[^./#]/ }, (args) =>
+        VIRTUAL.test(args.path) || BUNDLED.test(args.path) ? undefined : { path: args.path, external: true },
+      );
     },
+  };
+  const common = {
     bundle: true,
-    format: 'esm',
     platform: 'node',
     target: `node${process.versions.node.split('.')[0]}`,
-    write: false,
-    outdir: cacheDir,
-    // A separate map: an inline one doubles what every new worker reads and compiles.
-    sourcemap: 'external',
     // `suitkaise-worker` keeps the parent's spawning machinery (and what it imports) out of the bundle.
     conditions: ['suitkaise-worker', '@suitkaise/source'],
     mainFields: ['module', 'main'],
     logLevel: 'silent',
+    plugins: [externals],
+  } satisfies BuildOptions;
+  // The runtime builds while the module does; without one (rare), the module is bundled again, core included.
+  const runtime = runtimeFor(esbuild, common, resolveDir, cacheDir);
+  const bundleModule = (withRuntime: boolean) => esbuild.build({
+    ...common,
+    stdin: {
+      contents: withRuntime
+        ? `import { saveRuntimeCache } from "sk-runtime";\nimport ${JSON.stringify(`sk-worker-module:${file}`)};\nimport { serve } from "@suitkaise/node/worker";\nserve(saveRuntimeCache);\n`
+        : `import ${JSON.stringify(`sk-worker-module:${file}`)};\nimport { serve } from "@suitkaise/node/worker";\nserve();\n`,
+      resolveDir,
+      sourcefile: `${file}?sk-worker`,
+      loader: 'js',
+    },
+    format: 'esm',
+    write: false,
+    outdir: cacheDir,
+    // A separate map: an inline one doubles what every new worker reads and compiles.
+    sourcemap: 'external',
     // Bundled CommonJS may call require(); give it one.
     banner: { js: "import { createRequire as __skCreateRequire } from 'node:module'; const require = __skCreateRequire(import.meta.url);" },
-    plugins: [
-      {
-        name: 'suitkaise:externals',
-        setup(pluginBuild) {
-          pluginBuild.onResolve({ filter: /^[^./#]/ }, (args) =>
-            args.path.startsWith('sk-worker-module:') || BUNDLED.test(args.path) ? undefined : { path: args.path, external: true },
-          );
-        },
-      },
-      workerModulePlugin,
-    ],
+    plugins: [...(withRuntime ? [runtimePlugin(runtime)] : []), externals, workerModulePlugin],
   });
+  let built: Awaited<ReturnType<typeof bundleModule>>;
+  try {
+    built = await bundleModule(true);
+  } catch (error) {
+    if (await runtime) throw error;
+    built = await bundleModule(false);
+  }
   const code = built.outputFiles.find((output) => output.path.endsWith('.js'))!.text;
   const map = built.outputFiles.find((output) => output.path.endsWith('.map'))!.text;
   // Named by content: processes building the same worker share one file, and a changed module gets a new one.
@@ -105,13 +141,6 @@ async function build(registration: Registration): Promise<string> {
     writeAtomically(outfile, `${code}\n//# sourceMappingURL=${name}.mjs.map\n`);
   }
   return outfile;
-}
-
-/** Write through a temporary file, so a concurrent reader never sees half a file. */
-function writeAtomically(file: string, contents: string): void {
-  const temporary = `${file}.${process.pid}.${threadId}.tmp`;
-  writeFileSync(temporary, contents);
-  renameSync(temporary, file);
 }
 
 /** The path of a runnable worker file for `registration`'s module, built once per module per thread. */

@@ -4,8 +4,20 @@ import { parentPort } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { serveWorker } from '@suitkaise/core/worker';
 
-/** Serve processes to the thread that spawned this worker. */
-export function serve(): void {
+/**
+ * Serve processes to the thread that spawned this worker. `beforeFirstReply` (which must not
+ * throw) runs once, just before the worker first answers: by then it has run a process.
+ */
+export function serve(beforeFirstReply?: () => void): void {
   if (!parentPort) throw new Error('@suitkaise/node/worker must run inside a worker_threads Worker');
-  serveWorker(nodeEndpoint(parentPort));
+  const endpoint = nodeEndpoint(parentPort);
+  if (beforeFirstReply) {
+    const post = endpoint.postMessage;
+    endpoint.postMessage = (message, transfer) => {
+      endpoint.postMessage = post;
+      beforeFirstReply();
+      post(message, transfer);
+    };
+  }
+  serveWorker(endpoint);
 }

@@ -7,9 +7,18 @@ import type { DetailValue, ReconnectCredentials, ReconnectorDetails } from './ty
 
 type Module = Record<string, unknown>;
 
+/**
+ * Set where core runs as a classic script, which cannot call `import()` (the Node worker runtime,
+ * evaluated through `vm.Script`): the `import` of the module that loaded it.
+ */
+const HOST_IMPORT = Symbol.for('suitkaise.import');
+
 // A specifier in a variable: bundlers (Vite, esbuild) leave the import alone instead of pulling
 // a driver into a browser bundle; at run time it resolves from where core is installed.
-const load = (specifier: string): Promise<Module> => import(/* @vite-ignore */ specifier) as Promise<Module>;
+const load = (specifier: string): Promise<Module> => {
+  const hostImport = (globalThis as { [HOST_IMPORT]?: (specifier: string) => Promise<Module> })[HOST_IMPORT];
+  return hostImport ? hostImport(specifier) : (import(/* @vite-ignore */ specifier) as Promise<Module>);
+};
 
 /**
  * `name` exported by the package `specifier` (ESM named export, or the CommonJS
