@@ -175,8 +175,13 @@ describe('cucumber deserialize: deep nesting', () => {
     expect(refused(() => deserialize(withHeader(body))).message).toMatch(/nested too deeply|truncated or corrupt/);
   });
 
-  it('writes a 100k-level value to bytes as a SerializationError that says what to do', () => {
-    expect(refused(() => serialize(deep(100_000), { bytes: true })).message).toMatch(/nested too deeply.*structured-clone form/);
+  it('round-trips a 100k-level value through bytes (one pass); the general path refuses it, saying what to do', () => {
+    let out = deserialize(serialize(deep(100_000), { bytes: true })) as { next?: unknown };
+    let levels = 0;
+    for (; typeof out === 'object' && out !== null && 'next' in out; levels++) out = out.next as { next?: unknown };
+    expect([levels, out]).toEqual([100_000, 'bottom']);
+    const error = refused(() => serialize({ deep: deep(100_000), s: Symbol.for('test:hostile') }, { bytes: true }));
+    expect(error.message).toMatch(/nested too deeply.*structured-clone form/);
     expect(deserialize(serialize({ after: 'still works' }, { bytes: true }))).toEqual({ after: 'still works' });
   });
 
@@ -192,5 +197,59 @@ describe('cucumber deserialize: deep nesting', () => {
 
   it('round-trips moderately deep values (1000 levels) through bytes', () => {
     expect(deserialize(serialize(deep(1000), { bytes: true }))).toEqual(deep(1000));
+  });
+
+  const build = (levels: number, make: (inner: unknown, level: number) => unknown): unknown => {
+    let value: unknown = 'bottom';
+    for (let i = 0; i < levels; i++) value = make(value, i);
+    return value;
+  };
+  // Objects met twice carry an id, which costs msgpackr's reader more stack per level.
+  const shapes: Record<string, (inner: unknown, level: number) => unknown> = {
+    'shared records': (v) => ({ a: v, b: v }),
+    'records of new shapes': (v, i) => ({ [`k${i}`]: v }),
+    'Maps of shared keys': (v) => new Map([[v, v]]),
+    'shared Sets': (v) => {
+      const set = new Set([v]);
+      return [set, set];
+    },
+    'registered instances': (v) => Object.assign(new Guarded(), { next: v }),
+    arrays: (v) => [v],
+  };
+
+  it('writes nesting a reader could run out of stack on apart (one pass), or refuses it with its path (general path)', () => {
+    const shared = build(960, shapes['shared records']!);
+    let out = deserialize(serialize(shared, { bytes: true })) as { a?: unknown; b?: unknown };
+    for (let i = 0; i < 960; i++) {
+      expect(out.a).toBe(out.b);
+      out = out.a as typeof out;
+    }
+    expect(out).toBe('bottom');
+    const error = refused(() => serialize({ shared, s: Symbol.for('test:hostile') }, { bytes: true }));
+    expect(error.message).toMatch(/nested too deeply for the byte form.*structured-clone form/);
+    expect(error.path).toMatch(/^root\.shared(\.a)+$/);
+    for (const levels of [1250, 1500]) {
+      const maps = refused(() => serialize([build(levels, shapes['Maps of shared keys']!), Symbol.for('test:hostile')], { bytes: true }));
+      expect(maps.message).toMatch(/nested too deeply for the byte form/);
+      expect(maps.path).toMatch(/^root\[0\](<Map key 0>)+$/);
+    }
+  });
+
+  it('reads whatever it writes, at every depth, on both paths, even from a caller deep in the stack', () => {
+    const nested = (frames: number, fn: () => unknown): unknown => (frames === 0 ? fn() : nested(frames - 1, fn));
+    for (const [name, make] of Object.entries(shapes)) {
+      for (const extra of [[], [Symbol.for('test:hostile')]]) {
+        for (let levels = 100; levels <= 1900; levels += 200) {
+          let bytes: Uint8Array;
+          try {
+            bytes = serialize([build(levels, make), ...extra], { bytes: true });
+          } catch (error) {
+            expect(refused(() => { throw error; }).message, `${name} at ${levels}`).toMatch(/nested too deeply/);
+            continue;
+          }
+          expect(() => nested(1000, () => deserialize(bytes)), `${name} at ${levels}`).not.toThrow();
+        }
+      }
+    }
   });
 });

@@ -7,23 +7,31 @@
  * boxes and ArrayBuffers as cucumber records (only array holes are left to a repair).
  *
  * It gives up (returns null) on anything unusual: a value to substitute, one that cannot be
- * sent, a Map subclass, an own `__proto__` key, a BigInt wider than 64 bits, deep nesting, a
- * getter that throws. The general path (bytes.ts) then starts over and reports errors exactly
- * as it always has.
+ * sent, a Map subclass, an own `__proto__` key, a BigInt wider than 64 bits, a detached
+ * ArrayBuffer, a getter that throws. The general path (bytes.ts) then starts over and reports
+ * errors exactly as it always has.
+ *
+ * Nesting of any depth: msgpackr reads recursively, so an object written where a reader might not
+ * have the stack left to read it (bytes-depth.ts, counting every level as if it carried an id) is
+ * written as an empty array instead, and after the root, in the envelope's `links`, as
+ * `LINK parent slot object` (a repair op, see bytes-read.ts), near the top.
  */
-import { ARRAY, DENSE_LIMIT, LEAF, MAP, OBJECT, SET, type Classify } from './classify.ts';
+import { ARRAY, DENSE_LIMIT, LEAF, MAP, OBJECT, SET, carriedLastIndex, type Classify } from './classify.ts';
 import { FORMAT, VERSION } from './protocol.ts';
 import type { WalkContext } from './walk.ts';
-import { BOX, BUFFER, EXT_TYPE, HOLES, LEAF as DATE, RE, VIEW, boxOf, finish, kindOf, viewRecord } from './bytes-kinds.ts';
+import { byteLengthOf, isDetached, regexpParts, sizeOfMap, sizeOfSet, snapshot, timeOf } from './brands.ts';
+import * as cost from './bytes-depth.ts';
+import { BOX, BUFFER, EXT_TYPE, HOLES, LEAF as DATE, LINK, RE, VIEW, boxOf, finish, kindOf, viewFits, viewRecord } from './bytes-kinds.ts';
 import { GIVE_UP, MsgpackWriter, PREFIX, giveBack, takeScratch } from './bytes-writer.ts';
 
-/** Deeper than this, msgpackr (which reads recursively) may run out of stack: the general path decides. */
-const MAX_DEPTH = 1200;
-const ENVELOPE_KEYS = ['format', 'version', 'root', 'classes', 'instances', 'lastIndex'];
+const ENVELOPE_KEYS = ['format', 'version', 'root', 'links', 'classes', 'instances', 'lastIndex'];
+/** The most one level costs a reader (a record that defines its shape, or an extension, with an id). */
+const LEVEL = cost.NEW_RECORD + cost.ID;
+/** Past this, an object is linked rather than nested: room is left for it and for a leaf inside it (a view's buffer). */
+const LINK_AT = cost.BUDGET - 2 * LEVEL;
 
 const mapForEach = Map.prototype.forEach;
 const setForEach = Set.prototype.forEach;
-const getTime = Date.prototype.getTime;
 
 /** The byte form of `ctx.root`, or null when the general path must write it. */
 export function encode(ctx: WalkContext): Uint8Array | null {
@@ -40,6 +48,15 @@ export function encode(ctx: WalkContext): Uint8Array | null {
 /** The envelope of one value, classified and validated while it is written. */
 class Encoder extends MsgpackWriter {
   private depth = 0;
+  /** Stack a reader may use down to the object being written, if every level carried an id (bytes-depth.ts). */
+  private worst = cost.BASE;
+  /** The container being written at each depth, and the slot of the child being written (-1: no container a link can name). */
+  private readonly parents: object[] = [];
+  private slot = -1;
+  /** Objects to write in `links`: flat triples `parent, slot, object`. */
+  private readonly links: unknown[] = [];
+  /** Fixed copies of the resizable ArrayBuffers written (see `snapshot`). */
+  private readonly copies = new Map<object, ArrayBuffer>();
   private readonly classes: string[] = [];
   private readonly classIndex = new Map<string, number>();
   private readonly instances: unknown[] = [];
@@ -50,13 +67,15 @@ class Encoder extends MsgpackWriter {
   /** Entries written so far of the Map or Set at each depth (a getter could change one while it is written). */
   private readonly counts: number[] = [];
   private readonly entry = (value: unknown, key: unknown): void => {
+    const slot = 2 * this.counts[this.depth]!++; // slots of a Map: its flat entries
+    this.slot = slot;
     this.value(key);
+    this.slot = slot + 1;
     this.value(value);
-    this.counts[this.depth]!++;
   };
   private readonly item = (value: unknown): void => {
+    this.slot = this.counts[this.depth]!++;
     this.value(value);
-    this.counts[this.depth]!++;
   };
 
   constructor(private readonly classify: Classify, buf: Uint8Array) {
@@ -68,6 +87,7 @@ class Encoder extends MsgpackWriter {
     this.string(FORMAT);
     this.value(VERSION);
     this.value(root);
+    this.writeLinks();
     const { classes, instances, lastIndex, ops } = this;
     this.arrayHeader(classes.length);
     for (const id of classes) this.string(id);
@@ -91,6 +111,29 @@ class Encoder extends MsgpackWriter {
       buf[start] = ops.length > 0 ? 0x93 : 0x91;
     }
     return finish(buf.subarray(start, this.pos), this.blobs, this.hasBlobs);
+  }
+
+  /** The `links` (see the file's comment): writing one may link more, so its count goes in last. */
+  private writeLinks(): void {
+    const { links } = this;
+    if (links.length === 0) {
+      this.buf[this.pos++] = 0x90;
+      return;
+    }
+    if (this.pos + 5 > this.buf.length) this.grow(5);
+    const at = this.pos;
+    this.buf[at] = 0xdd; // array 32
+    this.pos += 5;
+    for (let i = 0; i < links.length; i += 3) {
+      this.worst = cost.BASE + cost.ARRAY;
+      this.slot = -1;
+      this.value(LINK);
+      this.value(links[i]); // written before: a pointer
+      this.value(links[i + 1]);
+      this.value(links[i + 2]);
+    }
+    this.view.setUint32(at + 1, (links.length / 3) * 4);
+    this.slot = -1;
   }
 
   private value(value: unknown): void {
@@ -121,27 +164,39 @@ class Encoder extends MsgpackWriter {
   }
 
   private object(obj: object): void {
-    const known = this.remember(obj);
+    const known = this.written(obj);
     if (known >= 0) {
       this.pointer(known);
       return;
     }
+    if (this.worst > LINK_AT && this.slot >= 0) {
+      this.links.push(this.parents[this.depth], this.slot, obj);
+      this.buf[this.pos++] = 0x90; // an empty array: unlike null, never equal to another in a Set or as a Map key
+      return;
+    }
+    this.remember(obj);
     const info = this.classify(obj);
-    if (++this.depth > MAX_DEPTH) throw GIVE_UP;
+    this.parents[++this.depth] = obj;
+    const before = this.worst;
     switch (info.walk) {
       case OBJECT: {
         const keys = Object.keys(obj);
-        this.recordHeader(keys);
+        this.enter(this.recordHeader(keys) ? cost.NEW_RECORD : cost.RECORD);
         const record = obj as Record<string, unknown>;
-        for (let i = 0; i < keys.length; i++) this.value(record[keys[i]!]);
+        for (let i = 0; i < keys.length; i++) {
+          this.slot = i;
+          this.value(record[keys[i]!]);
+        }
         break;
       }
       case ARRAY:
+        this.enter(cost.ARRAY);
         this.array(obj as unknown[]);
         break;
       case MAP: {
         if (Object.getPrototypeOf(obj) !== Map.prototype) throw GIVE_UP; // a recipe: the general path
-        const size = (obj as Map<unknown, unknown>).size;
+        this.enter(cost.ARRAY);
+        const size = sizeOfMap(obj);
         this.mapHeader(size);
         this.counts[this.depth] = 0;
         mapForEach.call(obj as Map<unknown, unknown>, this.entry);
@@ -149,7 +204,8 @@ class Encoder extends MsgpackWriter {
         break;
       }
       case SET: {
-        const size = (obj as Set<unknown>).size;
+        this.enter(cost.EXT);
+        const size = sizeOfSet(obj);
         this.tag(0x73);
         this.arrayHeader(size);
         this.counts[this.depth] = 0;
@@ -159,12 +215,14 @@ class Encoder extends MsgpackWriter {
       }
       case LEAF:
         if (info.special === 'transfer') throw GIVE_UP; // a MessagePort: the general path refuses it
+        this.enter(cost.EXT);
         this.leaf(obj);
         break;
       default:
         throw GIVE_UP; // ERROR, STATE (substituted) or UNSENDABLE
     }
     this.depth--;
+    this.worst = before;
     if (info.id !== undefined) {
       let index = this.classIndex.get(info.id);
       if (index === undefined) {
@@ -175,6 +233,11 @@ class Encoder extends MsgpackWriter {
     } else if (info.nullProto) {
       this.instances.push(obj, -1);
     }
+  }
+
+  /** One more level of `weight` for the reader, and an id it may carry. */
+  private enter(weight: number): void {
+    this.worst += weight + cost.ID;
   }
 
   private array(array: unknown[]): void {
@@ -190,6 +253,7 @@ class Encoder extends MsgpackWriter {
         this.ops.push(HOLES, array, hole, i);
         hole = -1;
       }
+      this.slot = i;
       this.value(value);
     }
     if (hole >= 0) this.ops.push(HOLES, array, hole, length);
@@ -197,25 +261,32 @@ class Encoder extends MsgpackWriter {
 
   private leaf(obj: object): void {
     if (this.pos + 32 > this.buf.length) this.grow(32);
+    this.slot = -1; // what a record holds is no slot a link could fill
     const kind = kindOf(obj);
-    if (kind === DATE) this.date(getTime.call(obj));
+    if (kind === DATE) this.date(timeOf(obj));
     else if (kind === RE) {
-      const { source, flags, lastIndex } = obj as RegExp;
+      const [source, flags] = regexpParts(obj);
       this.tag(0x78);
       this.arrayHeader(2);
       this.string(source);
       this.string(flags);
+      const lastIndex = carriedLastIndex(obj);
       if (lastIndex !== 0) this.lastIndex.push(obj, lastIndex);
     } else if (kind === VIEW) {
-      const record = viewRecord(obj as ArrayBufferView);
-      if (record === null) throw GIVE_UP; // over a SharedArrayBuffer: refused by the general path
+      const record = viewRecord(obj);
+      if (typeof record === 'string') throw GIVE_UP; // over a SharedArrayBuffer, detached…: refused by the general path
       this.tag(EXT_TYPE);
       this.arrayHeader(4);
       for (const item of record) this.value(item);
+      const copy = this.copies.get(record[1] as object);
+      if (copy !== undefined && !viewFits(record, copy.byteLength)) throw GIVE_UP; // resized since its buffer was written
     } else if (kind === BUFFER) {
+      if (isDetached(obj)) throw GIVE_UP;
+      const blob = snapshot(obj as ArrayBuffer);
+      if (blob !== obj) this.copies.set(obj, blob);
       this.tag(EXT_TYPE);
-      this.number((obj as ArrayBuffer).byteLength);
-      this.blobs.push(obj as ArrayBuffer);
+      this.number(byteLengthOf(blob));
+      this.blobs.push(blob);
       this.hasBlobs = true;
     } else if (kind === BOX) {
       this.tag(EXT_TYPE);

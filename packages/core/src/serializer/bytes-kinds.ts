@@ -1,15 +1,26 @@
 /**
  * What the byte form's writers (the one-pass encoder in bytes-encode.ts, the general plan in
  * bytes-plan.ts) and its reader share: the frame, the repair op codes, the extension records,
- * how an object is written (its kind, decided once per prototype) and the string check.
+ * how an object is written (its kind) and the string check.
  */
 import { SerializationError } from '../errors.ts';
+import {
+  byteLengthOf, isArrayBuffer, isDate, isDetached, isSharedArrayBuffer, nullProtoBrand, regexpParts, timeOf, unbox, viewName,
+  viewParts,
+} from './brands.ts';
 
-/** Repair op codes: `NEG_ZERO parent slot`, `STRING parent slot units`, `SWAP parent slot recipe`, `HOLES array from to`. */
-export const NEG_ZERO = 1, STRING = 2, SWAP = 3, HOLES = 4;
+/**
+ * Repair op codes: `NEG_ZERO parent slot`, `STRING parent slot units`, `SWAP parent slot recipe`,
+ * `HOLES array from to`, `LINK parent slot object` (an object written apart, see bytes-encode.ts).
+ */
+export const NEG_ZERO = 1, STRING = 2, SWAP = 3, HOLES = 4, LINK = 5;
 
-/** Kinds of object, as the byte form writes them (a string: why it cannot go into bytes). */
-export const OBJ = 0, ARR = 1, MAP = 2, SUBMAP = 3, SET = 4, LEAF = 5, RE = 6, VIEW = 7, BOX = 8, BUFFER = 9;
+/**
+ * Kinds of object, as the byte form writes them (a string: why it cannot go into bytes). SUBMAP
+ * and SUBSET are a Map and a Set msgpackr's writer would not recognise (a Map subclass, a null
+ * prototype): the general path rebuilds them from a recipe.
+ */
+export const OBJ = 0, ARR = 1, MAP = 2, SUBMAP = 3, SET = 4, LEAF = 5, RE = 6, VIEW = 7, BOX = 8, BUFFER = 9, SUBSET = 10;
 export type Kind = number | string;
 
 /**
@@ -17,17 +28,18 @@ export type Kind = number | string;
  * (an ArrayBuffer: the next `n` bytes of the blobs), null (the shell of an object a recipe
  * rebuilds), `[viewCode, buffer, byteOffset, length]` (a typed array or DataView), `[tag, value]`
  * or `['z']` (a boxed primitive; 'z' is `Object(-0)`), `['u', codeUnits]` (a string UTF-8 cannot
- * carry).
+ * carry), `['r', source, flags]` (a RegExp msgpackr's writer would mangle; `source` may be code
+ * units) or `['d', time]` (a Date it would not recognise).
  */
 export const EXT_TYPE = 0x63;
 
 /**
- * What the extension writes for one object: a view or box record (an array), {@link BLOB} for an
- * ArrayBuffer (its bytes go after the msgpackr body) or {@link ELIDED} for an object a recipe
- * rebuilds (written as a bare marker, so its contents are not written twice).
+ * What the extension writes for one object: a record (an array), an ArrayBuffer for an ArrayBuffer
+ * (its bytes as they were planned, see `snapshot`; they go after the msgpackr body) or
+ * {@link ELIDED} for an object a recipe rebuilds (written as a bare marker, so its contents are not
+ * written twice).
  */
-export type Special = unknown[] | typeof BLOB | typeof ELIDED;
-export const BLOB = 0;
+export type Special = unknown[] | ArrayBuffer | typeof ELIDED;
 export const ELIDED = null;
 
 /** The repairs one byte form carries, and how its special objects are written. */
@@ -42,7 +54,6 @@ export interface Repairs {
 /** View classes by their code in a view record (`[code, buffer, byteOffset, length]`). */
 export const VIEW_NAMES: readonly string[] = ['Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array',
   'Int32Array', 'Uint32Array', 'Float16Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array', 'DataView'];
-const DATA_VIEW = VIEW_NAMES.length - 1;
 
 const isWellFormed = (String.prototype as { isWellFormed?: () => boolean }).isWellFormed;
 /**
@@ -53,43 +64,68 @@ export const wellFormed: (s: string) => boolean = typeof isWellFormed === 'funct
   ? (s) => (s as unknown as { isWellFormed(): boolean }).isWellFormed()
   : (s) => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
 
-/** The UTF-16 code units of `s` (what a string with lone surrogates travels as). */
+/**
+ * msgpackr reads `s` back as it was written in UTF-8: no lone surrogate, and no leading U+FEFF
+ * (msgpackr decodes long strings with a default TextDecoder, which drops a leading BOM).
+ */
+export const fitsUtf8 = (s: string): boolean => s.charCodeAt(0) !== 0xfeff && wellFormed(s);
+
+/** The UTF-16 code units of `s` (what a string UTF-8 cannot carry travels as). */
 export const units = (s: string): Uint16Array => Uint16Array.from({ length: s.length }, (_, i) => s.charCodeAt(i));
 /** `s`, or its code units when UTF-8 would not carry it. */
-export const safe = (s: string): string | Uint16Array => (wellFormed(s) ? s : units(s));
+export const safe = (s: string): string | Uint16Array => (fitsUtf8(s) ? s : units(s));
 
 /** Why a SharedArrayBuffer (or a view over one) cannot go into bytes. */
 export const SAB_REASON = 'a SharedArrayBuffer cannot go into the byte form (bytes are a copy; it would stop being shared): ' +
   'send it in the structured-clone form (serialize without { bytes: true }), or copy it into an ArrayBuffer';
+/** Why a detached ArrayBuffer (or a view over one) cannot go into bytes. */
+export const DETACHED_REASON = 'a detached ArrayBuffer (transferred away) cannot be sent: it has no bytes left; ' +
+  'send it before transferring it, or send a copy (buffer.slice(0))';
 const hosts = ['Blob', 'File', 'FileList', 'ImageData', 'ImageBitmap', 'CryptoKey', 'DOMPoint', 'DOMPointReadOnly',
   'DOMRect', 'DOMRectReadOnly', 'DOMQuad', 'DOMMatrix', 'DOMMatrixReadOnly'];
 const kinds = new WeakMap<object, Kind>();
-const viewCodes = new WeakMap<object, number>();
 
-/** How the byte form writes `obj` (decided once per prototype). */
+/**
+ * How the byte form writes `obj`. Decided once per prototype, except what the object's own slots
+ * decide (a view, an array, anything with a null prototype): an object without them must not decide
+ * for the real instances of its class.
+ */
 export function kindOf(obj: object): Kind {
   const proto = Object.getPrototypeOf(obj) as object | null;
-  if (proto === Object.prototype || proto === null) return OBJ;
+  if (proto === Object.prototype) return OBJ;
   if (proto === Array.prototype) return ARR;
   if (proto === Date.prototype) return LEAF;
   if (proto === Map.prototype) return MAP;
   if (proto === Set.prototype) return SET;
+  if (ArrayBuffer.isView(obj)) return VIEW;
+  if (Array.isArray(obj)) return ARR;
+  if (proto === null) return nullProtoKind(obj);
   let kind = kinds.get(proto);
   if (kind === undefined) kinds.set(proto, (kind = computeKind(obj, proto)));
   return kind;
 }
 
+/** What structured clone would make of a null-prototype object (it keeps a Map's entries, a Date's time…). */
+function nullProtoKind(obj: object): Kind {
+  switch (nullProtoBrand(obj)) {
+    case 'map':
+      return SUBMAP;
+    case 'set':
+      return SUBSET;
+    case 'regexp':
+      return RE;
+    case 'leaf':
+      if (isDate(obj)) return LEAF;
+      if (isArrayBuffer(obj)) return BUFFER;
+      return isSharedArrayBuffer(obj) ? SAB_REASON : BOX;
+    default:
+      return OBJ;
+  }
+}
+
 function computeKind(obj: object, proto: object): Kind {
-  if (Array.isArray(obj)) return ARR;
   if (obj instanceof Map) return proto === Map.prototype ? MAP : SUBMAP;
   if (obj instanceof Set) return SET;
-  if (ArrayBuffer.isView(obj)) {
-    const name = Object.prototype.toString.call(obj).slice(8, -1);
-    const code = VIEW_NAMES.indexOf(name);
-    if (code < 0) return `a ${name} cannot go into the byte form: copy it into a standard typed array`;
-    viewCodes.set(proto, code);
-    return VIEW;
-  }
   if (obj instanceof RegExp) return RE;
   if (obj instanceof ArrayBuffer) return BUFFER;
   if (obj instanceof Date) return LEAF;
@@ -103,20 +139,30 @@ function computeKind(obj: object, proto: object): Kind {
   return host ? `a ${host} cannot go into the byte form: send the data it holds, or use the structured-clone form` : OBJ;
 }
 
-/** The record of a view (VIEW kind), or null when it sits on a SharedArrayBuffer. */
-export function viewRecord(view: ArrayBufferView): unknown[] | null {
-  const buffer = view.buffer;
-  if (!(buffer instanceof ArrayBuffer)) return null;
-  const code = viewCodes.get(Object.getPrototypeOf(view) as object)!;
-  return [code, buffer, view.byteOffset, code === DATA_VIEW ? view.byteLength : (view as Uint8Array).length];
+/**
+ * The record of a view (VIEW kind), read from its slots (so a view of another realm or with a null
+ * prototype is one too), or why it cannot go into bytes.
+ */
+export function viewRecord(view: object): unknown[] | string {
+  const name = viewName(view)!;
+  const code = VIEW_NAMES.indexOf(name);
+  if (code < 0) return `a ${name} cannot go into the byte form: copy it into a standard typed array`;
+  const [buffer, byteOffset, length] = viewParts(view);
+  if (!isArrayBuffer(buffer)) return SAB_REASON;
+  if (isDetached(buffer)) return DETACHED_REASON;
+  return [code, buffer, byteOffset, length];
+}
+
+/** Whether a view record stays within `bytes` bytes of its buffer (a getter may have resized it since). */
+export function viewFits(record: unknown[], bytes: number): boolean {
+  const [code, , byteOffset, length] = record as [number, ArrayBuffer, number, number];
+  const size = (globalThis as unknown as Record<string, { BYTES_PER_ELEMENT?: number } | undefined>)[VIEW_NAMES[code]!]?.BYTES_PER_ELEMENT ?? 1;
+  return byteOffset + length * size <= bytes;
 }
 
 /** A boxed primitive (BOX kind): its tag and primitive. */
 export function boxOf(box: object): [string, unknown] {
-  if (box instanceof Number) return ['n', Number.prototype.valueOf.call(box)];
-  if (box instanceof String) return ['s', String.prototype.valueOf.call(box)];
-  if (box instanceof Boolean) return ['b', Boolean.prototype.valueOf.call(box)];
-  return ['i', BigInt.prototype.valueOf.call(box)];
+  return unbox(box)!;
 }
 
 /** The record of a boxed primitive as the general path writes it: `['z']` (-0) or `[tag, value]`. */
@@ -126,12 +172,25 @@ export function boxRecord(box: object): unknown[] {
   return [tag, typeof value === 'string' ? safe(value) : value];
 }
 
+/**
+ * The record the general path writes for a RegExp or Date (RE or LEAF kind) msgpackr's writer
+ * would get wrong (a source UTF-8 cannot carry, a null prototype), or null when msgpackr writes it.
+ */
+export function leafRecord(obj: object, kind: Kind): unknown[] | null {
+  const orphan = Object.getPrototypeOf(obj) === null;
+  if (kind === LEAF) return orphan ? ['d', timeOf(obj)] : null;
+  const [source, flags] = regexpParts(obj);
+  return orphan || !fitsUtf8(source) ? ['r', safe(source), flags] : null;
+}
+
 // ── the frame ───────────────────────────────────────────────────────────────────────────────
 
 /** First bytes of every byte form ('SKCU'), followed by {@link BYTES_VERSION}. */
 export const MAGIC: readonly number[] = [0x53, 0x4b, 0x43, 0x55];
-/** Version of the byte form this build writes and reads. */
-export const BYTES_VERSION = 2;
+/** Version of the byte form this build writes (3: links, RegExp and Date records; it reads 2 as well). */
+export const BYTES_VERSION = 3;
+/** Versions of the byte form this build reads. */
+export const READS_VERSIONS: readonly number[] = [2, 3];
 /** Bytes before the msgpackr body. */
 export const HEADER = MAGIC.length + 1;
 
@@ -151,7 +210,14 @@ function allocate(length: number): Uint8Array {
  */
 export function finish(body: Uint8Array, blobs: readonly ArrayBuffer[], blobLayout: boolean): Uint8Array {
   let total = 0;
-  for (const blob of blobs) total += blob.byteLength;
+  for (const blob of blobs) {
+    // A blob is an ArrayBuffer of fixed length or a copy (see `snapshot`): only a transfer changes it.
+    if (isDetached(blob)) {
+      throw new SerializationError('an ArrayBuffer was detached (transferred) while the value was being written: ' +
+        'do not transfer it from a getter or toState()', 'root');
+    }
+    total += byteLengthOf(blob);
+  }
   if (total > 0xffffffff) throw new SerializationError('the ArrayBuffers hold more than 4 GiB: send them in parts', 'root');
   const out = allocate(HEADER + body.length + total);
   out.set(MAGIC);
@@ -160,8 +226,9 @@ export function finish(body: Uint8Array, blobs: readonly ArrayBuffer[], blobLayo
   if (blobLayout) new DataView(out.buffer).setUint32(HEADER + 2, total);
   let at = HEADER + body.length;
   for (const blob of blobs) {
-    out.set(new Uint8Array(blob), at);
-    at += blob.byteLength;
+    const bytes = new Uint8Array(blob);
+    out.set(bytes, at);
+    at += bytes.length;
   }
   return out;
 }

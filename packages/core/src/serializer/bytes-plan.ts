@@ -1,105 +1,209 @@
 /**
- * The general repair plan of the byte form: one iterative walk over an envelope `serialize`
- * built (substitution included) that lists what msgpackr would lose, by slot (n-th key of an
- * object, index of an array, position in a Map's flat entries or a Set). The fused walk in
- * bytes-walk.ts covers the common graphs in one pass; this one covers everything.
+ * The general repair plan of the byte form: one iterative walk over an envelope `serialize` built
+ * (substitution included) that lists what msgpackr would lose, by slot (n-th key of an object,
+ * index of an array, position in a Map's flat entries or a Set), and checks that msgpackr's reader
+ * will have the stack to read it (bytes-depth.ts). It visits objects in the order msgpackr's writer
+ * does (pre-order: the envelope, then the recipes' items), so it knows how deep each is written.
+ * The one-pass writer in bytes-encode.ts covers the common graphs; this one covers everything.
  */
 import { SerializationError } from '../errors.ts';
 import { DENSE_LIMIT, keyLabel } from './classify.ts';
 import type { Envelope, ErrorRecord, Placeholder } from './protocol.ts';
+import { byteLengthOf, isDetached, isMap, isSet, snapshot, viewParts } from './brands.ts';
+import { ARRAY, BASE, BUDGET, DEEP_REASON, EXT, ID, Levels, NEW_RECORD, SHAPED } from './bytes-depth.ts';
 import {
-  ARR, BLOB, BOX, BUFFER, ELIDED, HOLES, MAP, NEG_ZERO, OBJ, SAB_REASON, SET, STRING, SUBMAP, SWAP, VIEW,
-  boxRecord, kindOf, safe, units, viewRecord, wellFormed, type Repairs, type Special,
+  ARR, BOX, BUFFER, DETACHED_REASON, ELIDED, HOLES, MAP, NEG_ZERO, OBJ, SET, STRING, SUBMAP, SUBSET, SWAP, VIEW,
+  boxRecord, fitsUtf8, kindOf, leafRecord, safe, units, viewFits, viewRecord, type Repairs, type Special,
 } from './bytes-kinds.ts';
 
-/** The repairs a byte form of `env` needs. */
+const RESIZED_REASON = 'an ArrayBuffer was resized while the value was being written (a view over it no longer fits ' +
+  'the bytes already taken): do not resize it from a getter or toState()';
+const mapForEach = Map.prototype.forEach;
+const setForEach = Set.prototype.forEach;
+
+/** Where an object is written: its node, and the stack its reader has used there (every record counted as defining its shape). */
+interface Level {
+  readonly node: number;
+  readonly cost: number;
+  readonly depth: number;
+}
+
+/** A container being walked: its children, and where their repairs go. */
+interface Frame extends Level {
+  /** What the children are read from: an object (by `keys`), or an array or list (by index). */
+  readonly source: object;
+  readonly keys: string[] | null;
+  readonly length: number;
+  /** The container the repairs name, or null for an object a recipe rebuilds (its items get them). */
+  readonly target: object | null;
+  next: number;
+  /** Start of the run of holes being crossed (an array), or -1. */
+  hole: number;
+}
+
+/** The repairs a byte form of `env` needs; throws a SerializationError for what it cannot carry. */
 export function plan(env: Envelope): Repairs {
   const ops: unknown[] = [];
   const recipes: unknown[] = [];
   const special = new Map<object, Special>();
   let blobs = false;
-  const seen = new Map<object, number>(); // its recipe, or -1
-  const stack: unknown[] = [env, OBJ, Object.keys(env)]; // triples: container, kind, keys or items
-  seen.set(env, -1);
-  const recipe = (obj: object, made: unknown[], items: unknown[]): number => {
-    stack.push(items, ARR, null);
-    seen.set(obj, recipes.length);
-    return recipes.push(made) - 1;
+  const levels = new Levels();
+  const nodeOf = new Map<object, number>();
+  const recipeAt: number[] = []; // by node: the recipe that rebuilds it
+  const ids = new Set<number>(); // nodes msgpackr meets more than once
+  const pending: unknown[][] = []; // the recipes' items, which msgpackr writes after the envelope
+  const frames: Frame[] = [];
+  let maxCost = 0;
+  let maxDepth = 0;
+
+  const refuse = (reason: string, obj: object): SerializationError => new SerializationError(reason, pathOf(env, obj));
+  const push = (source: object, keys: string[] | null, target: object | null, node: number, cost: number, depth: number): void => {
+    const length = keys === null ? (source as unknown[]).length : keys.length;
+    frames.push({ source, keys, length, target, node, cost, depth, next: 0, hole: -1 });
   };
-  const first = (obj: object): number => {
-    seen.set(obj, -1);
+  /** A new node under `parent` (null: the envelope's level): its node, cost and depth. */
+  const add = (obj: object, parent: Level | null, weight: number): [number, number, number] => {
+    const node = levels.add(obj, parent === null ? -1 : parent.node, weight);
+    nodeOf.set(obj, node);
+    const cost = (parent === null ? BASE : parent.cost) + (weight === SHAPED ? NEW_RECORD : weight);
+    const depth = (parent === null ? 0 : parent.depth) + 1;
+    if (BASE + depth * ARRAY > BUDGET) throw refuse(DEEP_REASON, obj); // too deep whatever the levels are
+    if (cost > maxCost) maxCost = cost;
+    if (depth > maxDepth) maxDepth = depth;
+    return [node, cost, depth];
+  };
+  const recipe = (node: number, made: unknown[], items: unknown[]): void => {
+    recipeAt[node] = recipes.push(made) - 1;
+    pending.push(items);
+  };
+  const buffer = (obj: object): void => {
+    if (isDetached(obj)) throw refuse(DETACHED_REASON, obj);
+    if (!special.has(obj)) special.set(obj, snapshot(obj as ArrayBuffer));
+    blobs = true;
+  };
+
+  /** The first time msgpackr writes `obj`, under `parent`; its node. */
+  const first = (obj: object, parent: Level): number => {
     const kind = kindOf(obj);
-    if (typeof kind === 'string') throw new SerializationError(kind, pathOf(env, obj));
+    if (typeof kind === 'string') throw refuse(kind, obj);
     if (kind === OBJ) {
+      const [node, cost, depth] = add(obj, parent, SHAPED);
       const keys = Object.keys(obj);
       let bad = false;
-      for (let i = 0; i < keys.length && !bad; i++) bad = keys[i] === '__proto__' || !wellFormed(keys[i]!);
-      if (!bad) stack.push(obj, OBJ, keys);
+      for (let i = 0; i < keys.length && !bad; i++) bad = keys[i] === '__proto__' || !fitsUtf8(keys[i]!);
+      if (!bad) push(obj, keys, obj, node, cost, depth);
       else {
         const values = keys.map((key) => (obj as Record<string, unknown>)[key]);
-        return recipe(obj, ['o', keys.map(safe), values], values);
+        recipe(node, ['o', keys.map(safe), values], values);
+        push(values, null, null, node, cost, depth);
       }
-    } else if (kind === ARR) {
-      stack.push(obj, ARR, null);
-    } else if (kind === MAP || kind === SUBMAP || kind === SET) {
+      return node;
+    }
+    if (kind === ARR) {
+      const [node, cost, depth] = add(obj, parent, ARRAY);
+      const length = (obj as unknown[]).length;
+      if (length > DENSE_LIMIT && Object.keys(obj).length < length) {
+        throw refuse(`a sparse array of length ${length} cannot go into the byte form: ` +
+          'send a Map of its entries, or use the structured-clone form', obj);
+      }
+      push(obj, null, obj, node, cost, depth);
+      return node;
+    }
+    if (kind === MAP || kind === SUBMAP || kind === SET || kind === SUBSET) {
+      const isSetKind = kind === SET || kind === SUBSET;
       const items: unknown[] = [];
-      if (kind === SET) (obj as Set<unknown>).forEach((item) => items.push(item));
-      else (obj as Map<unknown, unknown>).forEach((value, key) => items.push(key, value));
-      let bad = kind === SUBMAP;
-      for (let i = 0; i < items.length && !bad; i += kind === SET ? 1 : 2) bad = typeof items[i] === 'string' && !wellFormed(items[i] as string);
-      if (!bad) stack.push(obj, kind, items);
-      else {
-        if (kind !== MAP) special.set(obj, ELIDED);
-        return recipe(obj, [kind === SET ? 's' : 'm', items], items);
-      }
-    } else if (kind === VIEW) {
-      const record = viewRecord(obj as ArrayBufferView);
-      if (record === null) throw new SerializationError(SAB_REASON, pathOf(env, obj));
+      if (isSetKind) setForEach.call(obj as Set<unknown>, (item) => items.push(item));
+      else mapForEach.call(obj as Map<unknown, unknown>, (value, key) => items.push(key, value));
+      let bad = kind === SUBMAP || kind === SUBSET;
+      for (let i = 0; i < items.length && !bad; i += isSetKind ? 1 : 2) bad = typeof items[i] === 'string' && !fitsUtf8(items[i] as string);
+      const elided = bad && kind !== MAP; // msgpackr writes it as a marker; the recipe's items come later
+      const [node, cost, depth] = add(obj, parent, kind === MAP ? ARRAY : EXT);
+      if (elided) special.set(obj, ELIDED);
+      else push(items, null, bad ? null : obj, node, cost, depth);
+      if (bad) recipe(node, [isSetKind ? 's' : 'm', items], items);
+      return node;
+    }
+    const [node, cost, depth] = add(obj, parent, EXT);
+    if (kind === VIEW) {
+      const record = viewRecord(obj);
+      if (typeof record === 'string') throw refuse(record, obj);
+      const target = record[1] as object;
+      buffer(target);
+      if (!viewFits(record, byteLengthOf(special.get(target) as ArrayBuffer))) throw refuse(RESIZED_REASON, obj);
       special.set(obj, record);
-      special.set(record[1] as ArrayBuffer, BLOB);
-      blobs = true;
+      const known = nodeOf.get(target);
+      if (known === undefined) add(target, { node, cost, depth }, EXT);
+      else ids.add(known);
     } else if (kind === BUFFER) {
-      special.set(obj, BLOB);
-      blobs = true;
+      buffer(obj);
     } else if (kind === BOX) {
       special.set(obj, boxRecord(obj));
+    } else {
+      const record = leafRecord(obj, kind);
+      if (record !== null) special.set(obj, record);
     }
-    return -1;
+    return node;
   };
-  const edge = (parent: unknown, slot: number, value: unknown): void => {
+
+  const edge = (f: Frame, slot: number, value: unknown): void => {
+    const target = f.target;
     if (typeof value === 'number') {
-      if (value === 0 && 1 / value < 0) ops.push(NEG_ZERO, parent, slot);
+      if (value === 0 && 1 / value < 0 && target !== null) ops.push(NEG_ZERO, target, slot);
     } else if (typeof value === 'string') {
-      if (!wellFormed(value)) ops.push(STRING, parent, slot, units(value));
+      if (target !== null && !fitsUtf8(value)) ops.push(STRING, target, slot, units(value));
     } else if (typeof value === 'object' && value !== null) {
-      const index = seen.get(value) ?? first(value);
-      if (index >= 0) ops.push(SWAP, parent, slot, index);
+      let node = nodeOf.get(value);
+      if (node === undefined) node = first(value, f);
+      else ids.add(node);
+      const index = recipeAt[node];
+      if (index !== undefined && target !== null) ops.push(SWAP, target, slot, index);
     }
   };
-  while (stack.length > 0) {
-    const children = stack.pop() as unknown[] | null;
-    const kind = stack.pop() as number;
-    const obj = stack.pop() as Record<string, unknown> & unknown[];
-    if (kind === OBJ) for (let i = 0; i < children!.length; i++) edge(obj, i, obj[children![i] as string]);
-    else if (kind !== ARR) for (let i = 0; i < children!.length; i++) edge(obj, i, children![i]);
-    else {
-      const length = obj.length;
-      if (length > DENSE_LIMIT && Object.keys(obj).length < length) {
-        throw new SerializationError(`a sparse array of length ${length} cannot go into the byte form: ` +
-          'send a Map of its entries, or use the structured-clone form', pathOf(env, obj));
+
+  const run = (): void => {
+    while (frames.length > 0) {
+      const f = frames[frames.length - 1]!;
+      const { source, keys } = f;
+      if (f.next === f.length) {
+        frames.pop();
+        if (f.hole >= 0) ops.push(HOLES, source, f.hole, f.length);
+        continue;
       }
-      let hole = -1;
-      for (let i = 0; i <= length; i++) {
-        const value = obj[i];
-        if (i < length && value === undefined && !(i in obj)) {
-          if (hole < 0) hole = i;
+      const slot = f.next++;
+      let value: unknown;
+      if (keys !== null) value = (source as Record<string, unknown>)[keys[slot]!];
+      else {
+        value = (source as unknown[])[slot];
+        if (value === undefined && !(slot in source)) {
+          if (f.hole < 0) f.hole = slot;
           continue;
         }
-        if (hole >= 0) ops.push(HOLES, obj, hole, i);
-        hole = -1;
-        if (i < length) edge(obj, i, value);
+        if (f.hole >= 0) {
+          ops.push(HOLES, source, f.hole, slot);
+          f.hole = -1;
+        }
       }
+      edge(f, slot, value);
     }
+  };
+
+  push(env, Object.keys(env), env, -1, BASE, 0);
+  run();
+  // The recipes' items, in the order msgpackr writes them (finding more recipes as it goes).
+  for (let r = 0; r < pending.length; r++) {
+    const items = pending[r]!;
+    const [node, cost, depth] = add(items, null, ARRAY);
+    push(items, null, items, node, cost, depth);
+    run();
+  }
+  // The ops list names each container it repairs again: msgpackr gives those an id.
+  for (let i = 0; i < ops.length; i += ops[i] === NEG_ZERO ? 3 : 4) {
+    const node = nodeOf.get(ops[i + 1] as object);
+    if (node !== undefined) ids.add(node);
+  }
+  if (maxCost + ID * Math.min(maxDepth, ids.size) > BUDGET) {
+    const over = levels.overBudget((node) => ids.has(node));
+    if (over >= 0) throw refuse(DEEP_REASON, levels.object(over));
   }
   return { ops, recipes, special, blobs };
 }
@@ -121,10 +225,14 @@ function pathOf(env: Envelope, target: object): string {
       const { props, cause, errors } = sub as ErrorRecord;
       kids.push([cause, `${path}.cause`], [errors, `${path}.errors`]);
       for (let i = 0; i < props.length; i += 2) kids.push([props[i + 1], path + keyLabel(String(props[i]))]);
-    } else if (value instanceof Map) [...value].forEach(([k, v], i) => kids.push([k, `${path}<Map key ${i}>`], [v, `${path}<Map value ${i}>`]));
-    else if (value instanceof Set) [...value].forEach((v, i) => kids.push([v, `${path}<Set item ${i}>`]));
-    else if (Array.isArray(value)) value.forEach((v, i) => kids.push([v, `${path}[${i}]`]));
-    else if (ArrayBuffer.isView(value)) kids.push([value.buffer, path]);
+    } else if (isMap(value)) {
+      let i = 0;
+      mapForEach.call(value as Map<unknown, unknown>, (v, k) => kids.push([k, `${path}<Map key ${i}>`], [v, `${path}<Map value ${i++}>`]));
+    } else if (isSet(value)) {
+      let i = 0;
+      setForEach.call(value as Set<unknown>, (v) => kids.push([v, `${path}<Set item ${i++}>`]));
+    } else if (Array.isArray(value)) value.forEach((v, i) => kids.push([v, `${path}[${i}]`]));
+    else if (ArrayBuffer.isView(value)) kids.push([viewParts(value)[0], path]);
     else if (!sub) for (const key of Object.keys(value)) kids.push([(value as Record<string, unknown>)[key], path + keyLabel(key)]);
     for (let i = kids.length - 1; i >= 0; i--) todo.push(kids[i]!);
   }

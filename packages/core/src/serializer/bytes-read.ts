@@ -1,10 +1,10 @@
 /**
  * Reading the byte form, after msgpackr: cucumber's extension records (views, boxes, blobs,
- * elided objects) and the repairs, applied in place before `restore`. Everything read is
- * checked; nothing is evaluated.
+ * strings, RegExps, Dates, elided objects) and the repairs (links first), applied in place
+ * before `restore`. Everything read is checked; nothing is evaluated.
  */
 import { SerializationError } from '../errors.ts';
-import { ELIDED, HOLES, NEG_ZERO, STRING, SWAP, VIEW_NAMES } from './bytes-kinds.ts';
+import { ELIDED, HOLES, LINK, NEG_ZERO, STRING, SWAP, VIEW_NAMES } from './bytes-kinds.ts';
 
 /** A SerializationError about malformed bytes. */
 export function bad(message: string, path = 'bytes', cause?: unknown): SerializationError {
@@ -40,6 +40,8 @@ export function readRecord(data: unknown, blobs: BlobSource): unknown {
     return new (View as new (...args: unknown[]) => object)(a, b, c);
   }
   if (tag === 'u' && Array.isArray(a) && b === undefined) return fromUnits(a);
+  if (tag === 'r' && typeof b === 'string' && c === undefined) return new RegExp(text(a, 'bytes'), b);
+  if (tag === 'd' && typeof a === 'number' && b === undefined) return new Date(a);
   if (tag === 'z' && a === undefined) return Object(-0) as object;
   if (typeof tag === 'string' && Object.hasOwn(boxTypes, tag)) {
     if (tag === 's') return Object(text(a, 'bytes')) as object;
@@ -86,8 +88,13 @@ function put(target: object, list: unknown[]): void {
   const keys = isMap || target instanceof Set ? null : Object.keys(target);
   for (let i = 0; i < list.length; i += 2) {
     if (!isIndex(list[i], (keys ?? items).length - 1)) throw bad('a repair slot is out of range', 'bytes.ops');
-    if (keys) define(target, keys[list[i] as number]!, list[i + 1]);
-    else items[list[i] as number] = list[i + 1];
+    if (keys === null) items[list[i] as number] = list[i + 1];
+    else {
+      // An own data property msgpackr made: assigning it runs no setter (only '__proto__' could reach one).
+      const key = keys[list[i] as number]!;
+      if (key === '__proto__') define(target, key, list[i + 1]);
+      else (target as Record<string, unknown>)[key] = list[i + 1];
+    }
   }
   if (keys) return;
   (target as Set<unknown>).clear();
@@ -110,6 +117,7 @@ export function repair(ops: unknown, recipes: unknown): void {
     if (op === NEG_ZERO) value = -0;
     else if (op === STRING) value = text(extra, path);
     else if (op === SWAP && isIndex(extra, made.length - 1)) value = made[extra];
+    else if (op === LINK) value = extra;
     else if (op === HOLES) {
       holes.push(target, slot, extra);
       continue;

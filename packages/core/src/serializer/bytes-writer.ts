@@ -4,7 +4,7 @@
  * its ids and pointers for objects met more than once (`0xd6 0x69 id` before the first, inserted
  * at the end; `0xd6 0x70 id` for the others), exactly as msgpackr's reader expects them.
  */
-import { EXT_TYPE, wellFormed } from './bytes-kinds.ts';
+import { EXT_TYPE, fitsUtf8 } from './bytes-kinds.ts';
 
 /** The body starts after room for the blob layout's prefix (`0x94 0xce` and a uint 32). */
 export const PREFIX = 6;
@@ -52,7 +52,8 @@ export class MsgpackWriter {
   private readonly refs = new Map<object, number>();
   private readonly starts: number[] = [];
   private readonly ids: number[] = [];
-  private shared = 0;
+  /** Objects met more than once so far (each gets an id). */
+  protected shared = 0;
   private readonly shapes = new Map<string, Shape[]>();
   private readonly owners: Array<Shape | undefined> = [];
   private nextId = 0;
@@ -139,8 +140,8 @@ export class MsgpackWriter {
 
   protected string(s: string): void {
     const length = s.length;
-    if (!wellFormed(s)) {
-      this.loneSurrogates(s);
+    if (!fitsUtf8(s)) {
+      this.codeUnits(s);
       return;
     }
     if (this.pos + length * 3 + 8 > this.buf.length) this.grow(length * 3 + 8);
@@ -194,8 +195,8 @@ export class MsgpackWriter {
     this.pos = pos + size;
   }
 
-  /** A string UTF-8 cannot carry, as a cucumber record `['u', codeUnits]`. */
-  protected loneSurrogates(s: string): void {
+  /** A string UTF-8 cannot carry (see `fitsUtf8`), as a cucumber record `['u', codeUnits]`. */
+  protected codeUnits(s: string): void {
     if (this.pos + s.length * 3 + 16 > this.buf.length) this.grow(s.length * 3 + 16);
     this.tag(EXT_TYPE);
     this.arrayHeader(2);
@@ -266,14 +267,16 @@ export class MsgpackWriter {
     }
   }
 
-  /** The ordinal of `obj` if it was written before; otherwise notes that it starts here, and returns -1. */
-  protected remember(obj: object): number {
-    const known = this.refs.get(obj);
-    if (known !== undefined) return known;
+  /** The ordinal of `obj` if it was written before, else -1. */
+  protected written(obj: object): number {
+    return this.refs.get(obj) ?? -1;
+  }
+
+  /** Notes that `obj` (not written before) starts here. */
+  protected remember(obj: object): void {
     this.refs.set(obj, this.starts.length);
     this.starts.push(this.pos);
     this.ids.push(0);
-    return -1;
   }
 
   /** A pointer to the `ordinal`-th object written (msgpackr's `0xd6 0x70 id`), which then gets an id. */
@@ -287,8 +290,11 @@ export class MsgpackWriter {
     this.pos += 6;
   }
 
-  /** The record id for objects with these keys, defined here if it is not (msgpackr's `0xd4 0x72 id keys`). */
-  protected recordHeader(keys: string[]): void {
+  /**
+   * The record id for objects with these keys, defined here if it is not (msgpackr's `0xd4 0x72 id
+   * keys`); whether it was defined here.
+   */
+  protected recordHeader(keys: string[]): boolean {
     const first = keys.length === 0 ? '' : keys[0]!;
     let list = this.shapes.get(first);
     let shape: Shape | undefined;
@@ -311,7 +317,7 @@ export class MsgpackWriter {
     }
     if (shape.id >= 0 && this.owners[shape.id - 0x40] === shape) {
       this.buf[this.pos++] = shape.id;
-      return;
+      return false;
     }
     shape.id = 0x40 + (this.nextId++ & 0x3f); // 64 ids, reused in turn once all are taken
     this.owners[shape.id - 0x40] = shape;
@@ -319,6 +325,7 @@ export class MsgpackWriter {
     this.buf[this.pos - 1] = shape.id;
     this.arrayHeader(keys.length);
     for (const key of keys) this.string(key);
+    return true;
   }
 
   /** Put msgpackr's `0xd6 0x69 id` before every object met more than once, moving what follows. */

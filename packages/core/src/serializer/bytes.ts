@@ -5,34 +5,40 @@
  * copied once, straight into the result). The envelope is the one `serialize` builds, so its side
  * tables keep their identity. msgpackr reads every body; two writers make them:
  * - bytes-encode.ts writes most values in one pass, validating them as `fastWalk` does and
- *   writing msgpackr's format itself, -0 and lone surrogates included;
+ *   writing msgpackr's format itself, -0 and lone surrogates included, and nesting of any depth
+ *   (what a reader might not have the stack for is written apart, in the envelope's `links`);
  * - the rest (values to substitute, to rebuild from a recipe, or to refuse with their path) go
  *   through `serialize`'s envelope, a plan of repairs (bytes-plan.ts) and msgpackr's writer.
  * Repairs are applied in place before `restore`, by slot (n-th key of an object, index of an
- * array, position in a Map's flat entries or a Set): -0 and lone-surrogate strings (which
- * msgpackr's writer turns into 0 and U+FFFD) are put back, array holes (written as `undefined`)
- * deleted, and what msgpackr mangles (Map subclasses, Maps/Sets with lone-surrogate keys, objects
- * with an own `__proto__` key or lone-surrogate keys) rebuilt from a recipe and swapped into
+ * array, position in a Map's flat entries or a Set): links put in place, -0 and strings UTF-8
+ * does not carry (lone surrogates, which msgpackr's writer turns into U+FFFD, and a leading BOM,
+ * which its reader drops) put back, array holes (written as `undefined`) deleted, and what
+ * msgpackr mangles (Map subclasses, null-prototype Maps and Sets, Maps/Sets with such string
+ * keys, objects with an own `__proto__` key or such keys) rebuilt from a recipe and swapped into
  * every slot that held it. Typed arrays and DataViews (over their ArrayBuffer, offset and length,
  * so views keep sharing a buffer; subclasses, Node Buffers and Float16Array arrive as the base
- * class, as structured clone gives them), boxed primitives, ArrayBuffers and lone-surrogate
- * strings are cucumber extension records (type {@link EXT_TYPE}, see bytes-read.ts); msgpackr's
- * writer uses that extension only while cucumber packs.
+ * class, as structured clone gives them), boxed primitives, ArrayBuffers, such strings and the
+ * RegExps and Dates msgpackr's writer would get wrong are cucumber extension records (type
+ * {@link EXT_TYPE}, see bytes-read.ts); msgpackr's writer uses that extension only while cucumber
+ * packs. Built-ins with a null prototype keep their data and their null prototype, as in the
+ * structured-clone form.
  * Not carried: own non-index properties of arrays (RegExp match arrays lose index/input/groups)
- * and ArrayBuffer resizability; nesting beyond what msgpackr's recursion allows (about 1200
- * levels) is a SerializationError. Refused with their path: SharedArrayBuffer (and views over
- * one), Blob, File and other host objects. Reading never evaluates payload code: msgpackr compiles
- * record readers with `new Function` from JSON-escaped key names only (its interpreter takes over
- * where a CSP forbids that).
+ * and ArrayBuffer resizability (a resizable one travels as its bytes when written). Refused with
+ * their path: SharedArrayBuffer (and views over one), detached ArrayBuffers, Blob, File and other
+ * host objects, and on the general path nesting a reader might not have the stack for
+ * (bytes-depth.ts). Reading never evaluates payload code: msgpackr compiles record readers with
+ * `new Function` from JSON-escaped key names only (its interpreter takes over where a CSP forbids
+ * that).
  */
 // 'msgpackr/pack' (Packr also reads) loads without msgpackr's stream module and Node addon: a
 // worker starts about 10 ms sooner, and the addon did not read these payloads faster.
 import { Packr, addExtension } from 'msgpackr/pack';
 import type { Options } from 'msgpackr';
 import { SerializationError } from '../errors.ts';
+import { byteLengthOf } from './brands.ts';
 import type { Envelope } from './protocol.ts';
 import type { WalkContext } from './walk.ts';
-import { BLOB, BYTES_VERSION, EXT_TYPE, HEADER, MAGIC, finish, type Repairs, type Special } from './bytes-kinds.ts';
+import { BYTES_VERSION, ELIDED, EXT_TYPE, HEADER, MAGIC, READS_VERSIONS, finish, type Repairs, type Special } from './bytes-kinds.ts';
 import { encode } from './bytes-encode.ts';
 import { plan } from './bytes-plan.ts';
 import { bad, readRecord, repair, type BlobSource } from './bytes-read.ts';
@@ -64,9 +70,9 @@ function codecs(): { packr: Packr; unpackr: Packr } {
       type: EXT_TYPE,
       write(value: object): unknown {
         const record = writing!.special.get(value);
-        if (record !== BLOB) return record;
-        writing!.blobs.push(value as ArrayBuffer);
-        return (value as ArrayBuffer).byteLength;
+        if (record === ELIDED || Array.isArray(record)) return record;
+        writing!.blobs.push(record!); // its bytes as planned: a getter may resize the buffer meanwhile
+        return byteLengthOf(record!);
       },
       read(data: unknown): unknown {
         if (reading === null) throw new Error(`Unknown extension type ${EXT_TYPE}`);
@@ -103,7 +109,12 @@ export function toBytes(ctx: WalkContext, general: (ctx: WalkContext) => Envelop
   const fast = encode(ctx);
   if (fast !== null) return fast;
   const envelope = general(ctx);
-  return write(envelope, plan(envelope));
+  try {
+    return write(envelope, plan(envelope));
+  } catch (error) {
+    if (error instanceof SerializationError) throw error;
+    throw new SerializationError('reading the value threw', 'root', error); // a getter, or an object without the slots its class has
+  }
 }
 
 function write(env: Envelope, repairs: Repairs): Uint8Array {
@@ -135,8 +146,8 @@ function write(env: Envelope, repairs: Repairs): Uint8Array {
  */
 export function fromBytes(bytes: Uint8Array): unknown {
   if (bytes.length < HEADER || MAGIC.some((byte, i) => bytes[i] !== byte)) throw bad('not a cucumber byte form (the magic bytes are missing)');
-  if (bytes[MAGIC.length] !== BYTES_VERSION) {
-    throw bad(`byte form version ${bytes[MAGIC.length]} is not supported (this build reads version ${BYTES_VERSION})`);
+  if (!READS_VERSIONS.includes(bytes[MAGIC.length]!)) {
+    throw bad(`byte form version ${bytes[MAGIC.length]} is not supported (this build reads versions ${READS_VERSIONS.join(' and ')})`);
   }
   const source = bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice(); // shared memory: read a stable copy
   let end = source.length;
@@ -164,6 +175,8 @@ export function fromBytes(bytes: Uint8Array): unknown {
   }
   const parts = decoded as unknown[];
   if (parts.length !== 1 && parts.length !== 3) throw bad('the bytes hold no envelope');
+  const links = (parts[0] as { links?: unknown } | null)?.links;
+  if (links !== undefined) repair(links, []);
   if (parts.length === 3) repair(parts[1], parts[2]);
   return parts[0];
 }

@@ -4,6 +4,7 @@
  * cannot be sent. Decided once per prototype per `serialize` call.
  */
 import { registrationOf } from '../registry.ts';
+import { nullProtoBrand } from './brands.ts';
 import { codecFor, type Codec } from './codecs.ts';
 
 /** Own enumerable string-keyed properties (plain objects, class instances). */
@@ -59,6 +60,15 @@ const LEAF_INFO: Info = { walk: LEAF };
 const ERROR_INFO: Info = { walk: ERROR };
 const REGEXP_INFO: Info = { walk: LEAF, special: 'regexp' };
 const TRANSFER_INFO: Info = { walk: LEAF, special: 'transfer' };
+/** Null-prototype objects by what their slots make them (see `nullProtoBrand`): structured clone keeps the data. */
+const NULL_PROTO_INFO: Record<ReturnType<typeof nullProtoBrand>, Info> = {
+  object: NULL_PROTO,
+  array: { walk: ARRAY, nullProto: true },
+  map: { walk: MAP, nullProto: true },
+  set: { walk: SET, nullProto: true },
+  regexp: { walk: LEAF, nullProto: true, special: 'regexp' },
+  leaf: { walk: LEAF, nullProto: true },
+};
 
 type Ctor = abstract new (...args: never[]) => unknown;
 const globals = globalThis as Record<string, unknown>;
@@ -133,6 +143,13 @@ function structureOf(obj: object): Walk {
   return isLeafLike(obj) ? LEAF : OBJECT;
 }
 
+/** How to walk an object of a class that is registered (`id`) or sent lossily (no `id`). */
+function structured(obj: object, id: string | undefined): Info {
+  const walk = structureOf(obj);
+  if (walk === LEAF && obj instanceof RegExp) return id === undefined ? REGEXP_INFO : { walk, id, special: 'regexp' };
+  return id === undefined ? { walk } : { walk, id };
+}
+
 /** The class an object's prototype belongs to (its own `constructor`), if any. */
 export function ownConstructor(proto: object | null): unknown {
   if (proto === null) return undefined;
@@ -179,7 +196,7 @@ function classifyProto(obj: object, proto: object | null, lossy: boolean): Info 
   if (id !== undefined) {
     if (hasStateHook(obj, cls)) return { walk: STATE, id };
     if (obj instanceof Error) return { walk: ERROR, id };
-    return { walk: structureOf(obj), id };
+    return structured(obj, id);
   }
   if (obj instanceof Error) return ERROR_INFO;
   const coded = codecFor(obj);
@@ -189,18 +206,21 @@ function classifyProto(obj: object, proto: object | null, lossy: boolean): Info 
     return PLAIN;
   }
   if (Array.isArray(obj) && typeof cls === 'function' && cls.name === 'Array') return ARRAY_INFO;
-  if (lossy) return { walk: structureOf(obj) };
+  if (lossy) return structured(obj, undefined);
   return { walk: UNSENDABLE, reason: unregistered(cls) };
 }
 
 /** A classifier with its own per-prototype cache (registrations may change between calls). */
 export function createClassifier(lossy: boolean): Classify {
-  const cache = new Map<object | null, Info>();
+  // Being a view or an array is decided by the object's slots, not its prototype: one without them
+  // (Object.create(Uint8Array.prototype)) must not decide for the real instances of its class.
+  const caches = [new Map<object, Info>(), new Map<object, Info>(), new Map<object, Info>()] as const;
   return (obj) => {
     const proto = Object.getPrototypeOf(obj) as object | null;
     if (proto === Object.prototype) return PLAIN;
-    if (proto === null) return NULL_PROTO;
     if (proto === Array.prototype) return ARRAY_INFO;
+    if (proto === null) return NULL_PROTO_INFO[nullProtoBrand(obj)];
+    const cache = caches[ArrayBuffer.isView(obj) ? 1 : Array.isArray(obj) ? 2 : 0];
     let info = cache.get(proto);
     if (info === undefined) {
       info = classifyProto(obj, proto, lossy);
@@ -208,6 +228,15 @@ export function createClassifier(lossy: boolean): Classify {
     }
     return info;
   };
+}
+
+/**
+ * The `lastIndex` a RegExp carries beside it: a positive integer, else 0. Structured clone resets
+ * it; anything that is not an index (-1, 1.5, NaN, a string) is dropped as 0 would be.
+ */
+export function carriedLastIndex(re: object): number {
+  const index = (re as RegExp).lastIndex;
+  return typeof index === 'number' && Number.isInteger(index) && index > 0 ? index : 0;
 }
 
 /** Why a function that is not registered cannot be sent. */

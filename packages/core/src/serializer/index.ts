@@ -49,8 +49,10 @@ export interface SerializeOptions {
   /**
    * Return the byte form, a `Uint8Array` (for shared memory, files, sockets) instead
    * of the structured-clone envelope. Carries the same values, except that a
-   * `SharedArrayBuffer`, `Blob`, `File` or other host object raises a
-   * SerializationError, and own non-index properties of arrays are dropped.
+   * `SharedArrayBuffer`, detached `ArrayBuffer`, `Blob`, `File` or other host object
+   * raises a SerializationError, as does, for a value that holds functions, symbols,
+   * errors, `toState` instances or Map subclasses, nesting deeper than a reader's
+   * stack may hold (several hundred levels); own non-index properties of arrays are dropped.
    * @default false
    */
   bytes?: boolean;

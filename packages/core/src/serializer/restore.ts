@@ -248,14 +248,14 @@ function patch(container: object, resolve: (value: unknown) => unknown, path: st
     for (let i = 0; i < container.length; i++) {
       const value: unknown = container[i];
       const result = resolve(value);
-      if (result !== value) container[i] = result;
+      if (!Object.is(result, value)) container[i] = result;
     }
   } else {
     const record = container as Record<string, unknown>;
     for (const key of Object.keys(record)) {
       const value = record[key];
       const result = resolve(value);
-      if (result === value) continue;
+      if (Object.is(result, value)) continue; // not a placeholder (NaN included)
       if (FORBIDDEN_KEYS.has(key)) throw bad(`a placeholder under the key '${key}' is refused`, path);
       define(record, key, result, true);
     }

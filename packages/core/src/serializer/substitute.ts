@@ -117,7 +117,7 @@ export function substitute(ctx: WalkContext): Envelope {
     }
     const info = ctx.classify(obj);
     if (info.special !== undefined) noteLeaf(ctx, obj, info);
-    if (info.walk === LEAF && info.id === undefined) return;
+    if (info.walk === LEAF && info.id === undefined && info.nullProto !== true) return;
     if (info.walk === UNSENDABLE) throw failAt(ctx, obj, info.reason!);
     if (parent && (info.walk === ERROR || info.walk === STATE)) parent.direct = true;
     enter(obj, info);

@@ -12,7 +12,7 @@ import { SerializationError } from '../errors.ts';
 import { registrationOf } from '../registry.ts';
 import {
   ARRAY, DENSE_LIMIT, ERROR, FORBIDDEN_KEYS, LEAF, MAP, OBJECT, SET, STATE, UNSENDABLE,
-  functionReason, keyLabel, symbolReason, type Classify, type Info, type Walk,
+  carriedLastIndex, functionReason, keyLabel, symbolReason, type Classify, type Info, type Walk,
 } from './classify.ts';
 
 const mapForEach = Map.prototype.forEach;
@@ -40,8 +40,10 @@ export function noteLeaf(ctx: WalkContext, leaf: object, info: Info): void {
         'transferred in a message; send it in the structured-clone form (cucumber.serialize without bytes)');
     }
     ctx.transfer.add(leaf);
+  } else if (info.special === 'regexp') {
+    const index = carriedLastIndex(leaf);
+    if (index !== 0) ctx.lastIndex.push(leaf, index);
   }
-  else if (info.special === 'regexp' && (leaf as RegExp).lastIndex !== 0) ctx.lastIndex.push(leaf, (leaf as RegExp).lastIndex);
 }
 
 /** The children of one object, in walk order. */
