@@ -591,6 +591,7 @@ describe('cucumber: depth and transport', () => {
       const value = { reply: inner.port2, again: inner.port2, point: new Point(1, 2) };
       const envelope = cucumber.serialize(value);
       expect(transferablesOf(envelope)).toEqual([inner.port2]);
+      expect(cucumber.transferablesOf).toBe(transferablesOf);
       expect(transferablesOf(cucumber.serialize({ plain: 1 }))).toEqual([]);
       const received = new Promise<unknown>((resolve) => {
         outer.port2.onmessage = (event: MessageEvent) => resolve(event.data);

@@ -214,7 +214,9 @@ export const cucumber: {
   readonly reconnectAll: typeof reconnectAll;
   /** {@inheritDoc registerReconnector} */
   readonly registerReconnector: typeof registerReconnector;
-} = Object.freeze({ serialize, deserialize, register: registerClass, registerCodec, reconnectAll, registerReconnector });
+  /** {@inheritDoc transferablesOf} */
+  readonly transferablesOf: typeof transferablesOf;
+} = Object.freeze({ serialize, deserialize, register: registerClass, registerCodec, reconnectAll, registerReconnector, transferablesOf });
 
 // Live resources as Reconnectors (importing it registers the built-in resource types on this side).
 import { reconnectAll, registerReconnector } from '../reconnect/index.ts';
