@@ -271,7 +271,8 @@ class Supervisor implements ProcessBinding {
 
   /** Tell the worker `message` (encoded), noting the pipe points that move with it. */
   #post(attempt: Attempt, message: unknown): void {
-    for (const point of endpointsOf(postEncoded(attempt.mail, message))) attempt.points.add(point);
+    const moved = postEncoded(attempt.mail, message);
+    if (moved.length > 0) for (const point of endpointsOf(moved)) attempt.points.add(point);
   }
 
   /**
