@@ -206,30 +206,25 @@ export class MsgpackWriter {
   }
 
   protected arrayHeader(length: number): void {
-    if (this.pos > this.safeEnd) this.grow(16);
-    const buf = this.buf;
-    if (length < 0x10) buf[this.pos++] = 0x90 | length;
-    else if (length < 0x10000) {
-      buf[this.pos++] = 0xdc;
-      buf[this.pos++] = length >> 8;
-      buf[this.pos++] = length & 0xff;
-    } else {
-      buf[this.pos++] = 0xdd;
-      this.view.setUint32(this.pos, length);
-      this.pos += 4;
-    }
+    this.header(length, 0x90, 0xdc);
   }
 
   protected mapHeader(size: number): void {
+    this.header(size, 0x80, 0xde);
+  }
+
+  /** A msgpack array or map header: `fix | n` below 16, else the 16-bit code, or the 32-bit one (code + 1). */
+  private header(count: number, fix: number, code16: number): void {
+    if (this.pos > this.safeEnd) this.grow(16);
     const buf = this.buf;
-    if (size < 0x10) buf[this.pos++] = 0x80 | size;
-    else if (size < 0x10000) {
-      buf[this.pos++] = 0xde;
-      buf[this.pos++] = size >> 8;
-      buf[this.pos++] = size & 0xff;
+    if (count < 0x10) buf[this.pos++] = fix | count;
+    else if (count < 0x10000) {
+      buf[this.pos++] = code16;
+      buf[this.pos++] = count >> 8;
+      buf[this.pos++] = count & 0xff;
     } else {
-      buf[this.pos++] = 0xdf;
-      this.view.setUint32(this.pos, size);
+      buf[this.pos++] = code16 + 1;
+      this.view.setUint32(this.pos, count);
       this.pos += 4;
     }
   }
