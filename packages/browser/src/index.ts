@@ -3,7 +3,7 @@
  * Spawn, endpoint, terminate: nothing else lives here.
  * @packageDocumentation
  */
-import type { Adapter, Registration, SpawnedWorker, WorkerExit } from '@suitkaise/core/internal';
+import { moduleKeyOf, type Adapter, type Registration, type SpawnedWorker, type WorkerExit } from '@suitkaise/core/internal';
 import { isClosedItself } from './closed.ts';
 
 function spawnWorker(registration: Registration): SpawnedWorker {
@@ -46,4 +46,6 @@ function spawnWorker(registration: Registration): SpawnedWorker {
 export const browserAdapter: Adapter = {
   name: 'browser',
   spawn: async (registration) => spawnWorker(registration),
+  parallelism: () => globalThis.navigator?.hardwareConcurrency || 4,
+  moduleOf: async (registration) => ({ key: moduleKeyOf(registration.id), url: registration.moduleUrl ?? '' }),
 };

@@ -23,6 +23,16 @@ export interface SpawnedWorker {
   readonly exited: Promise<WorkerExit>;
   /** End the worker now, even inside `while (true) {}`. */
   terminate(): void;
+  /** Whether the worker may keep the app alive (Node: `ref`/`unref`); an idle pool worker must not. */
+  keepAlive?(on: boolean): void;
+}
+
+/** How a worker finds a registered module's worker code: what `WorkerApi.load` receives. */
+export interface ModuleRef {
+  /** The module part of the registration id (`src/a.ts`). */
+  readonly key: string;
+  /** Where the worker imports it from (Node: the module's worker bundle; a browser dev server: the module's URL). */
+  readonly url: string;
 }
 
 /** A runtime's way of running workers. */
@@ -31,4 +41,8 @@ export interface Adapter {
   readonly name: string;
   /** Start a worker that serves the registered module of `registration`. */
   spawn(registration: Registration): Promise<SpawnedWorker>;
+  /** How many workers run in parallel on this machine (a pool's default size). */
+  parallelism(): number;
+  /** Where a worker spawned for another module loads `registration`'s module from. */
+  moduleOf(registration: Registration): Promise<ModuleRef>;
 }

@@ -6,7 +6,7 @@
  */
 import { resolveProcessConfig } from './config.ts';
 import { ControlBlock, SECTIONS, sharedNow } from './control.ts';
-import { ProcessError, ResultError, SerializationError, hookOf, sectionErrors, type Section } from './errors.ts';
+import { ProcessError, ResultError, SerializationError, hookOf, sectionErrors, sendableCopy, type Section } from './errors.ts';
 import { Mailbox, encodeMail, isNote, receiveMail } from './mailbox.ts';
 import { Skprocess, bindProcess, type ProcessBinding } from './process.ts';
 import type { MailNote, Outcome, StartMessage } from './protocol.ts';
@@ -65,15 +65,6 @@ class WorkerBinding implements ProcessBinding {
     this.note({ sk: 'end' });
     this.mail.onmessage = null;
   }
-}
-
-/** Replace what cannot be sent in an error's cause chain by plain errors with the same name, message and stack. */
-function sendableCopy(error: unknown, depth = 0): unknown {
-  if (!(error instanceof Error) || depth > 32) return error instanceof Error ? undefined : String(error);
-  const copy = new Error(error.message, error.cause === undefined ? undefined : { cause: sendableCopy(error.cause, depth + 1) });
-  copy.name = error.name;
-  copy.stack = error.stack;
-  return copy;
 }
 
 /** Serialize an error; where something in it cannot be sent, keep its class and degrade what it wraps. */

@@ -148,3 +148,16 @@ export class SerializationError extends ProcessError {
   }
 }
 nameClass(SerializationError, 'SerializationError');
+
+/**
+ * A copy of `error` that can cross a worker boundary: the same name, message and stack, with the
+ * cause chain copied the same way (what cannot be sent there is degraded, not lost silently).
+ */
+export function sendableCopy(error: unknown, depth = 0): unknown {
+  if (!(error instanceof Error) || depth > 32) return error instanceof Error ? undefined : String(error);
+  const copy = new Error(error.message, error.cause === undefined ? undefined : { cause: sendableCopy(error.cause, depth + 1) });
+  copy.name = error.name;
+  copy.stack = error.stack;
+  return copy;
+}
+

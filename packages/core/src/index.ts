@@ -10,6 +10,11 @@ export type { ProcessConfig, ProcessTimeouts } from './config.ts';
 export { sk, type SkClass, type SkFunction, type SkClassDecorator } from './sk.ts';
 export { Sktimer, ProcessTimers } from './timing.ts';
 export { Pipe, type PipePairOptions, type PipeRole } from './pipe.ts';
+export { Pool } from './pool/pool.ts';
+export type {
+  PoolOptions, MapOptions, PoolMethods, PoolMap, PoolMapInBackground, PoolIterate, PoolIterateInBackground, PoolItems,
+  Mappable, PoolFunction, PoolProcessClass, ArgsOf, ResultOf, ItemOf,
+} from './pool/types.ts';
 export { Share, type ShareConstructor, type ShareMethods } from './share.ts';
 export type { SktimerStatistics, SktimerState, ProcessTimersState } from './timing.ts';
 export type { Future, Modifiable, Backgrounded, Modifiers } from './modifiers.ts';

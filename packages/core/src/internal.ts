@@ -4,4 +4,5 @@
  */
 export * from './errors.ts';
 export { register, registrationOf, lookup, type Registration } from './registry.ts';
-export type { Adapter, SpawnedWorker, WorkerExit } from './adapter.ts';
+export type { Adapter, ModuleRef, SpawnedWorker, WorkerExit } from './adapter.ts';
+export { moduleKeyOf } from './worker-life.ts';

@@ -5,6 +5,7 @@
  */
 import type { SerializedValue } from './serializer/index.ts';
 import type { ProcessTimersState } from './timing.ts';
+import type { ModuleRef } from './adapter.ts';
 
 /** Why the worker is started. */
 export type Phase =
@@ -75,8 +76,38 @@ export interface Outcome {
   readonly currentRun: number;
 }
 
+/**
+ * A pool task: a chunk of calls to one registered function. Transport-neutral by design: a
+ * registration id and serialized arguments in, serialized results out (only Share handles and
+ * Pipe points in the arguments tie it to this machine).
+ */
+export interface TaskBatch {
+  /** Registered id of the function. */
+  readonly id: string;
+  /** The serialized array of items, one per call. */
+  readonly items: SerializedValue;
+  /** Spread each item (an array) into the arguments (`star()`), rather than passing it as the one argument. */
+  readonly spread: boolean;
+}
+
+/** How a {@link TaskBatch} ended: every result, or the results before the first item that threw. */
+export interface TaskOutcome {
+  /** The serialized array of results, in item order, up to (not including) `failedAt`. */
+  readonly results: SerializedValue;
+  /** Index within the batch of the item that threw, or -1. */
+  readonly failedAt: number;
+  /** What that item threw, serialized. */
+  readonly error: SerializedValue | null;
+  /** Milliseconds the worker spent calling the function (the chunk-size policy reads it). */
+  readonly elapsed: number;
+}
+
 /** What a worker exposes to its parent. */
 export interface WorkerApi {
   /** Runs a process to its end. Resolves with its outcome (failures included: it does not reject). */
   run(start: StartMessage): Promise<Outcome>;
+  /** Loads a registered module's worker code (a pool worker serves any module, loaded on first use). */
+  load(module: ModuleRef): Promise<void>;
+  /** Calls a registered function once per item (a pool task). Resolves even when an item throws. */
+  runTasks(batch: TaskBatch): Promise<TaskOutcome>;
 }

@@ -5,7 +5,6 @@
  * turns every way a worker can end into a settled result.
  */
 import * as Comlink from 'comlink';
-import type { Adapter, SpawnedWorker, WorkerExit } from './adapter.ts';
 import { resolveProcessConfig, type ProcessConfig } from './config.ts';
 import { ControlBlock, SECTIONS, sharedNow } from './control.ts';
 import { ProcessError, ProcessTimeoutError, hookOf } from './errors.ts';
@@ -16,14 +15,25 @@ import { registrationOf, type Registration } from './registry.ts';
 import { deserialize, serialize, type SerializedValue } from './serializer/index.ts';
 import { ProcessTimers } from './timing.ts';
 import { claimPoints, endpointsOf, pointsEnded, repairPoints, type Pipe } from './pipe.ts';
-import { newLockToken, noteTerminated, releaseLocksOf } from './share-store.ts';
 import { markTransferred, postEncoded, transferFor } from './transfer.ts';
+import { WorkerLife, atMost, messageOf } from './worker-life.ts';
 
-let adapterPromise: Promise<Adapter> | null = null;
-function platformAdapter(): Promise<Adapter> {
-  adapterPromise ??= import('#platform').then((platform: { adapter: Adapter }) => platform.adapter);
-  return adapterPromise;
+/**
+ * Where a process's workers come from: its own (spawned for it, ended after it), or a pool's
+ * (leased, and given back when the process is done with it).
+ */
+export interface WorkerSource {
+  /** A worker that serves `registration`'s module. */
+  acquire(registration: Registration): Promise<WorkerLife>;
+  /** Done with `life`: `reusable` when it answered normally (a pool may lease it again), else it is being ended. */
+  release(life: WorkerLife, reusable: boolean): void;
 }
+
+/** A process's own worker per attempt. */
+const ownWorkers: WorkerSource = {
+  acquire: (registration) => WorkerLife.spawn(registration),
+  release: (life) => void life.end(),
+};
 
 /** How long an outcome waits for the worker's last tells when the worker died right after sending it. */
 const MAIL_GRACE = 2_000;
@@ -31,27 +41,9 @@ const MAIL_GRACE = 2_000;
 /** How long a terminated worker may take to be gone before the process settles anyway. */
 const EXIT_WAIT = 2_000;
 
-/** How long an exited worker's outcome, already delivered, may take to settle its call. */
-const EXIT_GRACE = 50;
-
-/** `promise`'s value, or `fallback` after `ms`; the timer does not outlive the wait. */
-async function atMost<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([promise, new Promise<T>((resolve) => { timer = setTimeout(() => resolve(fallback), ms); })]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** One worker's life within a process. */
 interface Attempt {
-  readonly worker: SpawnedWorker;
-  readonly remote: Comlink.Remote<WorkerApi>;
+  readonly life: WorkerLife;
   /** The parent's end of this attempt's tell/listen channel. */
   readonly mail: MessagePort;
   /** Settles when the worker's END_OF_MAIL arrives: every tell before its outcome has been read. */
@@ -62,8 +54,6 @@ interface Attempt {
   exhaustedBy: ProcessError | null;
   /** Pipe points that moved into this worker: their anchors learn when it ends. */
   readonly points: Set<Pipe>;
-  /** The worker's Share lock token: locks it still holds when it ends are freed. */
-  readonly lockToken: number;
 }
 
 type Settled = { status: 'resolved' | 'rejected'; value: unknown };
@@ -86,8 +76,11 @@ class Supervisor implements ProcessBinding {
   readonly #done: Promise<void>;
   #markDone!: () => void;
 
-  constructor(process: Skprocess<unknown>, registration: Registration) {
+  readonly #source: WorkerSource;
+
+  constructor(process: Skprocess<unknown>, registration: Registration, source: WorkerSource) {
     this.#registration = registration;
+    this.#source = source;
     this.#config = resolveProcessConfig(process.processConfig);
     this.#state = serialize(process);
     // The points now belong to this process: a second start() with one of them throws at once.
@@ -115,10 +108,7 @@ class Supervisor implements ProcessBinding {
     const attempt = this.#attempt;
     const killed = new ProcessError(`the process was killed on run ${this.currentRun}; kill() gives no result`, { currentRun: this.currentRun });
     this.#finish({ status: 'rejected', value: killed }, killed);
-    if (attempt) {
-      noteTerminated(attempt.lockToken);
-      attempt.worker.terminate();
-    }
+    attempt?.life.terminate();
   }
 
   tell(data: unknown): void {
@@ -167,25 +157,22 @@ class Supervisor implements ProcessBinding {
   async #attemptWorker(phase: Phase, failure: ProcessError | null): Promise<void> {
     // Before spawning: a point that cannot be re-paired fails the process without a worker to clean up.
     const { state, moving } = this.#stateForAttempt();
-    let worker: SpawnedWorker;
+    let life: WorkerLife;
     try {
-      worker = await (await platformAdapter()).spawn(this.#registration);
+      life = await this.#source.acquire(this.#registration);
     } catch (error) {
       const failed = new ProcessError(`could not start the worker for ${this.#registration.id}: ${messageOf(error)}`, { originalError: error });
       this.#finish({ status: 'rejected', value: failed }, failed);
       return;
     }
     if (this.#settled) {
-      worker.terminate();
+      this.#source.release(life, true);
       return;
     }
-    const remote = Comlink.wrap<WorkerApi>(worker.endpoint);
     const channel = new MessageChannel();
     let endMail!: () => void;
     const mailEnded = new Promise<void>((resolve) => { endMail = resolve; });
-    const attempt: Attempt = {
-      worker, remote, mail: channel.port1, mailEnded, failure: null, exhaustedBy: null, points: new Set(), lockToken: newLockToken(),
-    };
+    const attempt: Attempt = { life, mail: channel.port1, mailEnded, failure: null, exhaustedBy: null, points: new Set() };
     let running: Promise<Outcome>;
     try {
       channel.port1.onmessage = (event: MessageEvent) => {
@@ -208,36 +195,28 @@ class Supervisor implements ProcessBinding {
         failure: failure ? serialize(failure) : null,
         mail: channel.port2,
         joinDeadline: this.#control.joinDeadline || null,
-        lockToken: attempt.lockToken,
+        lockToken: life.lockToken,
       };
-      running = remote.run(Comlink.transfer(start, [channel.port2, ...moving]));
+      running = life.remote.run(Comlink.transfer(start, [channel.port2, ...moving]));
       markTransferred(moving);
       for (const point of endpointsOf(moving)) attempt.points.add(point);
     } catch (error) {
       this.#attempt = null;
-      void this.#endAttempt(attempt);
+      this.#endAttempt(attempt, false);
       throw error;
     }
     const watchdog = this.#watch(attempt);
-
-    type Ended = { outcome: Outcome } | { broken: unknown } | { exit: WorkerExit };
-    const settled = running.then((outcome): Ended => ({ outcome }), (broken: unknown): Ended => ({ broken }));
-    let ended: Ended = await Promise.race([settled, worker.exited.then((exit): Ended => ({ exit }))]);
-    // The worker's last messages are delivered before its exit, but the call they answer settles a few
-    // microtasks later: an outcome already on its way still counts.
-    if ('exit' in ended) {
-      const exit = ended;
-      const late = await atMost(settled.then((result) => ('outcome' in result ? result : exit)), EXIT_GRACE, exit);
-      ended = late;
-    }
+    const ended = await life.race(running);
     if (watchdog !== undefined) clearInterval(watchdog);
     // With an outcome in hand, a worker that dies now is no failure; its last tells may still be on their way.
-    if ('outcome' in ended) await atMost(mailEnded, MAIL_GRACE, undefined);
+    if ('value' in ended) await atMost(mailEnded, MAIL_GRACE, undefined);
     this.#attempt = null;
-    await atMost(this.#endAttempt(attempt), EXIT_WAIT, undefined);
+    const reusable = 'value' in ended && attempt.failure === null && !life.ending;
+    const gone = this.#endAttempt(attempt, reusable);
+    if (!reusable) await atMost(gone, EXIT_WAIT, undefined);
     if (this.#settled) return; // killed meanwhile
 
-    if ('outcome' in ended) return this.#finishWith(ended.outcome);
+    if ('value' in ended) return this.#finishWith(ended.value);
     const section = this.#control.section;
     const where = section ? `${hookOf(section)} on run ${this.currentRun}` : `run ${this.currentRun}`;
     const lost = attempt.failure ?? ('exit' in ended
@@ -256,17 +235,17 @@ class Supervisor implements ProcessBinding {
     this.#finish({ status: 'rejected', value: lost }, lost);
   }
 
-  /** Ends an attempt's worker and what hangs on it: its mail port, its pipe points, Share locks it held. */
-  async #endAttempt(attempt: Attempt): Promise<void> {
-    attempt.remote[Comlink.releaseProxy]();
-    noteTerminated(attempt.lockToken);
-    attempt.worker.terminate();
+  /**
+   * Ends an attempt: its mail port and pipe points, and the worker (given back to its source when
+   * `reusable`, else ended; the promise settles once it is gone and its Share locks are freed).
+   */
+  #endAttempt(attempt: Attempt, reusable: boolean): Promise<void> {
     attempt.mail.onmessage = null;
     attempt.mail.close();
     pointsEnded(attempt.points);
-    // Only once the worker is gone for sure: it may have died in the middle of a Share operation.
-    await attempt.worker.exited;
-    releaseLocksOf(attempt.lockToken);
+    if (!reusable) attempt.life.terminate();
+    this.#source.release(attempt.life, reusable);
+    return reusable ? Promise.resolve() : attempt.life.end();
   }
 
   /** Tell the worker `message` (encoded), noting the pipe points that move with it. */
@@ -309,8 +288,7 @@ class Supervisor implements ProcessBinding {
       if (sharedNow() - this.#control.sectionStartedAt > limit) {
         attempt.failure = new ProcessTimeoutError(section, limit, this.#control.currentRun);
         clearInterval(timer);
-        noteTerminated(attempt.lockToken);
-        attempt.worker.terminate();
+        attempt.life.terminate();
       }
     }, period);
     return timer;
@@ -348,7 +326,12 @@ installStarter((process) => {
         `(add suitkaise() from @suitkaise/transform/vite to your Vite plugins, or run node --import @suitkaise/node/register)`,
     );
   }
-  const supervisor = new Supervisor(process, registration);
+  return superviseProcess(process, registration, ownWorkers);
+});
+
+/** Start `process` on workers from `source` (a pool's, for pool items); its handle is bound to the instance. */
+export function superviseProcess(process: Skprocess<unknown>, registration: Registration, source: WorkerSource): ProcessBinding {
+  const supervisor = new Supervisor(process, registration, source);
   bindProcess(process, supervisor);
   return supervisor;
-});
+}

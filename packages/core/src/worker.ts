@@ -4,16 +4,39 @@
  */
 import * as Comlink from 'comlink';
 import './builtins.ts';
+import type { ModuleRef } from './adapter.ts';
 import { runProcess } from './engine.ts';
+import { runTasks } from './pool/worker-tasks.ts';
 import type { WorkerApi } from './protocol.ts';
 import { markTransferred, transferFor } from './transfer.ts';
 
-/** Serve processes to the parent on `endpoint` (in a Web Worker, `self`). */
-export function serveWorker(endpoint: Comlink.Endpoint): void {
+/** How a worker loads another registered module's worker code: the platform's part of `WorkerApi.load`. */
+export type ModuleLoader = (module: ModuleRef) => Promise<unknown>;
+
+let serving = false;
+
+/**
+ * Serve processes and pool tasks to the parent on `endpoint` (in a Web Worker, `self`). A pool
+ * worker imports other modules' worker entries, which call this again: only the first call serves.
+ */
+export function serveWorker(endpoint: Comlink.Endpoint, loadModule?: ModuleLoader): void {
+  if (serving) return;
+  serving = true;
   const api: WorkerApi = {
     run: async (start) => {
       const outcome = await runProcess(start);
       const moving = transferFor(outcome.payload);
+      if (moving.length === 0) return outcome;
+      markTransferred(moving);
+      return Comlink.transfer(outcome, moving);
+    },
+    load: async (module) => {
+      if (!loadModule) throw new Error(`this worker cannot load ${module.key}: its entry gave serveWorker() no module loader`);
+      await loadModule(module);
+    },
+    runTasks: async (batch) => {
+      const outcome = await runTasks(batch);
+      const moving = transferFor(outcome.results);
       if (moving.length === 0) return outcome;
       markTransferred(moving);
       return Comlink.transfer(outcome, moving);

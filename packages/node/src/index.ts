@@ -6,9 +6,11 @@
  * TypeScript or the transform's output directly.
  * @packageDocumentation
  */
+import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import type { Adapter, Registration, SpawnedWorker, WorkerExit } from '@suitkaise/core/internal';
+import { moduleKeyOf, type Adapter, type Registration, type SpawnedWorker, type WorkerExit } from '@suitkaise/core/internal';
 import { workerBundleFor } from './bundle.ts';
 
 async function spawnWorker(registration: Registration): Promise<SpawnedWorker> {
@@ -31,8 +33,17 @@ async function spawnWorker(registration: Registration): Promise<SpawnedWorker> {
       // a busy machine); it must not keep the app alive meanwhile.
       worker.unref();
     },
+    keepAlive(on) {
+      if (on) worker.ref();
+      else worker.unref();
+    },
   };
 }
 
 /** The worker_threads adapter core picks in Node. */
-export const nodeAdapter: Adapter = { name: 'node', spawn: spawnWorker };
+export const nodeAdapter: Adapter = {
+  name: 'node',
+  spawn: spawnWorker,
+  parallelism: () => availableParallelism(),
+  moduleOf: async (registration) => ({ key: moduleKeyOf(registration.id), url: pathToFileURL(await workerBundleFor(registration)).href }),
+};

@@ -48,6 +48,9 @@ import { Script } from 'node:vm';
 import { threadId } from 'node:worker_threads';
 let save = null;
 export function loadRuntime(file, encoding) {
+  // A pool worker imports other modules' bundles: they share the runtime (one core, one registry) loaded first.
+  const loaded = globalThis[Symbol.for('suitkaise.runtime')];
+  if (loaded) return loaded;
   globalThis[Symbol.for(${JSON.stringify(IMPORTER)})] = (specifier) => import(specifier);
   const cacheFile = file + '.' + process.versions.v8 + '.cache';
   let cachedData;
@@ -56,6 +59,7 @@ export function loadRuntime(file, encoding) {
   const module = { exports: {} };
   script.runInThisContext().call(undefined, module.exports, createRequire(file), module, file, dirname(file));
   if (cachedData === undefined || script.cachedDataRejected) save = () => writeCache(cacheFile, script);
+  globalThis[Symbol.for('suitkaise.runtime')] = module.exports.modules;
   return module.exports.modules;
 }
 /** Once the worker has run a process: what V8 compiled by then (so the next worker need not) goes into the cache. */

@@ -19,5 +19,14 @@ export function serve(beforeFirstReply?: () => void): void {
       post(message, transfer);
     };
   }
-  serveWorker(endpoint);
+  serveWorker(endpoint, (module) => importer()(module.url));
+}
+
+/**
+ * `import()` for this worker: the runtime runs as a `vm.Script`, which cannot call `import()`
+ * itself, so its loader leaves one under this key; a bundle without the runtime has its own.
+ */
+function importer(): (specifier: string) => Promise<unknown> {
+  const left = (globalThis as Record<symbol, unknown>)[Symbol.for('suitkaise.import')];
+  return typeof left === 'function' ? (left as (specifier: string) => Promise<unknown>) : (specifier) => import(specifier);
 }

@@ -6,7 +6,8 @@
  * shared memory needs, and turns diagnostics into Rollup errors with
  * id, loc and frame. Works for `vite dev`, `vite build` and Vitest.
  */
-import { basename } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import type { Plugin } from 'vite';
 import { transform } from './index.ts';
 
@@ -39,33 +40,52 @@ function frameOf(code: string, line: number, column: number): string {
   return out.join('\n');
 }
 
+/** Every worker entry imports this: how a pool worker loads other modules' worker code. */
+const WORKER_MODULES = 'virtual:suitkaise/worker-modules';
+const RESOLVED_WORKER_MODULES = `\0${WORKER_MODULES}`;
+
 /** The module a `?sk-worker` URL serves: the pruned user module, then the engine. */
 function workerEntry(file: string): string {
   return [
     `import ${JSON.stringify(`./${basename(file)}?sk-worker-module`)};`,
     'import { serve } from "@suitkaise/browser/worker";',
-    'serve();',
+    `import { modules, devServer } from ${JSON.stringify(WORKER_MODULES)};`,
+    'serve(modules, devServer);',
     '',
   ].join('\n');
+}
+
+/**
+ * The table a worker loads modules from: on a dev server none (a worker imports a module's
+ * `?sk-worker-module` URL directly); in a build, a literal `import()` per module that registers
+ * something, so the bundler chunks each one.
+ */
+function workerModulesTable(modules: ReadonlyMap<string, string> | null): string {
+  if (modules === null) return 'export const modules = {};\nexport const devServer = true;\n';
+  const entries = [...modules].map(([key, file]) => `  ${JSON.stringify(key)}: () => import(${JSON.stringify(`${file}?sk-worker-module`)}),`);
+  return `export const modules = {\n${entries.join('\n')}\n};\nexport const devServer = false;\n`;
 }
 
 /**
  * @param workerEntries - modules whose processes have a worker entry, shared by the page's and the
  *   worker bundles' instances of this plugin.
  */
-function transformPlugin(getRoot: () => string, inWorkerBundle: boolean, workerEntries: Set<string>): Plugin {
+function transformPlugin(host: PluginHost, inWorkerBundle: boolean): Plugin {
+  const { getRoot, workerEntries } = host;
   return {
     name: 'suitkaise:transform',
     enforce: 'pre',
     // In builds Vite bundles `new URL('./x.ts?sk-worker', import.meta.url)` from the URL without its
     // query: turn such a worker bundle's entry back into our generated worker entry.
     resolveId(source, _importer, options) {
+      if (source === WORKER_MODULES) return RESOLVED_WORKER_MODULES;
       if (inWorkerBundle && options.isEntry && !WORKER_ENTRY.test(source) && workerEntries.has(cleanUrl(source))) {
         return `${cleanUrl(source)}?sk-worker`;
       }
       return undefined;
     },
-    load(id) {
+    async load(id) {
+      if (id === RESOLVED_WORKER_MODULES) return workerModulesTable(host.isBuild() ? await host.registeringModules() : null);
       if (WORKER_ENTRY.test(id)) return workerEntry(cleanUrl(id));
       return undefined;
     },
@@ -89,7 +109,7 @@ function transformPlugin(getRoot: () => string, inWorkerBundle: boolean, workerE
           frame: frameOf(code, first.line, first.column),
         });
       }
-      if (!workerModule && result.registrations.some((registration) => registration.process)) workerEntries.add(file);
+      if (!workerModule && result.registrations.length > 0) workerEntries.add(file);
       if (!result.changed) return undefined;
       // Registration is a side effect: keep it even in packages marked `"sideEffects": false`.
       return { code: result.code, map: result.map, moduleSideEffects: result.registrations.length > 0 ? true : null };
@@ -97,11 +117,57 @@ function transformPlugin(getRoot: () => string, inWorkerBundle: boolean, workerE
   };
 }
 
+/** What the page's and the worker bundles' instances of the transform plugin share. */
+interface PluginHost {
+  getRoot(): string;
+  isBuild(): boolean;
+  /** Modules with a worker entry (any registration). */
+  workerEntries: Set<string>;
+  /** Every module under the root that registers something: key (path from the root) → file. */
+  registeringModules(): Promise<ReadonlyMap<string, string>>;
+}
+
+/** Directories never scanned for modules. */
+const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'build', 'coverage']);
+
+/** Source files under `root` (skipping dependencies, build output and dot-directories). */
+async function* sourceFiles(dir: string, outDir: string): AsyncGenerator<string> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!entry.name.startsWith('.') && !SKIPPED_DIRS.has(entry.name) && path !== outDir) yield* sourceFiles(path, outDir);
+    } else if (SOURCE.test(entry.name) && !entry.name.endsWith('.d.ts')) yield path;
+  }
+}
+
+/**
+ * Scans the root once per build for modules that register classes or functions: a pool worker in
+ * a build can only load what its bundle lists, and a build's worker bundles are made before every
+ * app module has been seen.
+ */
+async function scanRegisteringModules(root: string, outDir: string): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for await (const file of sourceFiles(root, outDir)) {
+    const code = await readFile(file, 'utf8');
+    if (!code.includes('@suitkaise/core')) continue;
+    const result = transform(code, file, { root, browserWorkers: false });
+    if (result.registrations.length > 0) found.set(relative(root, file).split(sep).join('/'), file.split(sep).join('/'));
+  }
+  return found;
+}
+
 /** The suitkaise Vite plugin (also serves Vitest in node and browser mode). */
 export default function suitkaise(options: SuitkaiseOptions = {}): Plugin[] {
   let root = process.cwd();
-  const getRoot = () => root;
-  const workerEntries = new Set<string>();
+  let outDir = join(root, 'dist');
+  let build = false;
+  let scan: Promise<Map<string, string>> | null = null;
+  const host: PluginHost = {
+    getRoot: () => root,
+    isBuild: () => build,
+    workerEntries: new Set<string>(),
+    registeringModules: () => (scan ??= scanRegisteringModules(root, outDir)),
+  };
   const isolation = options.crossOriginIsolation ?? true;
   const headers = isolation
     ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' }
@@ -113,13 +179,18 @@ export default function suitkaise(options: SuitkaiseOptions = {}): Plugin[] {
         return {
           server: headers ? { headers } : {},
           preview: headers ? { headers } : {},
-          worker: { format: 'es', plugins: () => [transformPlugin(getRoot, true, workerEntries)] },
+          worker: { format: 'es', plugins: () => [transformPlugin(host, true)] },
         };
       },
       configResolved(config) {
         root = config.root;
+        outDir = resolve(config.root, config.build.outDir);
+        build = config.command === 'build';
+      },
+      buildStart() {
+        scan = null; // a watch rebuild sees the modules as they are now
       },
     },
-    transformPlugin(getRoot, false, workerEntries),
+    transformPlugin(host, false),
   ];
 }

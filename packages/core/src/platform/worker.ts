@@ -10,4 +10,8 @@ export const adapter: Adapter = {
   spawn: async (registration) => {
     throw new Error(`cannot start ${registration.id} from inside a worker: start processes from the main thread`);
   },
+  parallelism: () => 1,
+  moduleOf: async (registration) => {
+    throw new Error(`cannot map ${registration.id} from inside a worker: use a Pool from the main thread`);
+  },
 };

@@ -12,18 +12,19 @@ import {
   type ClassDeclaration,
   type ClassExpression,
   type Decorator,
+  type FunctionDeclaration,
   type SourceFile,
   type Statement,
 } from 'ts-morph';
 import { isCoreExport } from './symbols.ts';
 import { CORE_MODULE } from './types.ts';
 
-/** One `@sk()` class or `sk()` function found in the module. */
+/** One `@sk()` class, `sk()` function or exported function declaration found in the module. */
 export interface SkItem {
   kind: 'class' | 'function';
-  /** The class, or the `sk(...)` call. */
-  node: ClassDeclaration | ClassExpression | CallExpression;
-  /** Where diagnostics point: the decorator, or the `sk(...)` call. */
+  /** The class, the `sk(...)` call, or the exported function declaration. */
+  node: ClassDeclaration | ClassExpression | CallExpression | FunctionDeclaration;
+  /** Where diagnostics point: the decorator, the `sk(...)` call, or the function's name. */
   marker: Node;
   /** The `@sk()` decorator to remove (classes only). */
   decorator?: Decorator;
@@ -37,10 +38,11 @@ export interface SkItem {
 
 /** Find the module's `@sk()` classes and `sk()` functions, in source order. */
 export function findItems(file: SourceFile): SkItem[] {
+  if (!importsCore(file)) return [];
   const candidates = coreImportNames(file, 'sk');
-  if (candidates.size === 0) return [];
   const exports = localExports(file);
-  const items: SkItem[] = [];
+  const items: SkItem[] = exportedFunctions(file, exports);
+  if (candidates.size === 0) return items;
   // Walk the compiler's nodes (cheap) and wrap only the candidates in ts-morph nodes (not cheap).
   const visit = (node: ts.Node): void => {
     if (ts.isDecorator(node) || (ts.isCallExpression(node) && !ts.isDecorator(node.parent))) {
@@ -57,6 +59,27 @@ export function findItems(file: SourceFile): SkItem[] {
     ts.forEachChild(node, visit);
   };
   visit(file.compilerNode);
+  return items.sort((a, b) => a.node.getStart() - b.node.getStart());
+}
+
+/** Whether the module imports a value from the core package: only such modules' function declarations are registered. */
+function importsCore(file: SourceFile): boolean {
+  return file.getImportDeclarations().some((declaration) => declaration.getModuleSpecifierValue() === CORE_MODULE && !declaration.isTypeOnly());
+}
+
+/**
+ * Exported top-level function declarations (with a body and a name): a `Pool` maps them as they
+ * are, so they are registered like `sk()` functions.
+ */
+function exportedFunctions(file: SourceFile, exports: Map<string, string>): SkItem[] {
+  const items: SkItem[] = [];
+  for (const node of file.getFunctions()) {
+    const name = node.getName();
+    if (name === undefined || !node.hasBody() || node.isDefaultExport()) continue;
+    const exportName = node.hasExportKeyword() ? name : exports.get(name);
+    if (exportName === undefined || exportName === 'default') continue;
+    items.push({ kind: 'function', node, marker: node.getNameNode() ?? node, name, statement: node, exportName });
+  }
   return items;
 }
 

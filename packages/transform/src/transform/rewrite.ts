@@ -55,7 +55,8 @@ export function rewrite(s: MagicString, code: string, items: readonly SkItem[], 
       const url = JSON.stringify(`./${path.basename.replace(/\.[^.]*$/, '')}${options.workerModuleSuffix}`);
       fields.push(`workerModuleUrl: new URL(${url}, import.meta.url).href`);
     }
-    if (process && options.browserWorkers) {
+    // Processes and functions alike: a pool spawns its workers from the first registration it maps.
+    if (options.browserWorkers) {
       const url = JSON.stringify(`./${path.basename}?sk-worker`);
       const workerName = JSON.stringify(item.name ?? item.exportName);
       // Bundlers only recognise this exact literal shape as a worker entry: keep it literal.
