@@ -32,7 +32,9 @@ interface Growable {
   readonly maxByteLength?: number;
   grow?(length: number): void;
 }
-const GrowableBuffer = SharedArrayBuffer as unknown as new (length: number, options?: { maxByteLength: number }) => SharedArrayBuffer & Growable;
+type GrowableBufferCtor = new (length: number, options?: { maxByteLength: number }) => SharedArrayBuffer & Growable;
+// Nothing here touches SharedArrayBuffer or Atomics at module load: a page that is not cross-origin
+// isolated has no SharedArrayBuffer global, and importing @suitkaise/core must still work there.
 
 let waitAllowed: boolean | null = null;
 /** Whether this thread may block in `Atomics.wait` (a browser page's main thread may not). */
@@ -114,7 +116,7 @@ export class ShareStore {
   static create(): ShareStore {
     let buffer: SharedArrayBuffer;
     try {
-      const growable = new GrowableBuffer(INITIAL_BYTES, { maxByteLength: MAX_BYTES });
+      const growable = new (SharedArrayBuffer as unknown as GrowableBufferCtor)(INITIAL_BYTES, { maxByteLength: MAX_BYTES });
       buffer = growable.growable === true ? growable : new SharedArrayBuffer(FIXED_BYTES);
     } catch {
       buffer = new SharedArrayBuffer(FIXED_BYTES);

@@ -271,7 +271,7 @@ class ShareHandle {
 
   /** @internal cucumber: a handle on memory that arrived from another thread. */
   static fromState(state: ShareState): unknown {
-    if (!isObject(state) || !(state.buffer instanceof SharedArrayBuffer)) throw new TypeError('Share.fromState(): no shared memory in the state');
+    if (!isObject(state) || typeof SharedArrayBuffer !== 'function' || !(state.buffer instanceof SharedArrayBuffer)) throw new TypeError('Share.fromState(): no shared memory in the state');
     return new ShareHandle(new ShareStore(state.buffer));
   }
 
