@@ -2,8 +2,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Pool, ProcessError, ResultTimeoutError, RunError, Share, Sktimer } from '@suitkaise/core';
 import {
-  Fallback, SlowOnce, Squarer, add, busy, crashLater, double, endWorker, failOn, increment, later, sleepThen, spin, square, workerId,
+  Fallback, SlowOnce, Squarer, add, busy, crashLater, endWorker, failOn, increment, sleepThen, spin, square, workerId,
 } from './fixtures/pool-functions.ts';
+import { double, doubleAndLater } from './fixtures/pool-declared.ts';
 import { shout } from './fixtures/pool-more.ts';
 import { IncrementProcess, type Tally } from './fixtures/share-processes.ts';
 
@@ -23,8 +24,9 @@ async function* asyncItems<T>(items: T[]): AsyncGenerator<T> {
 describe('Pool: what can be mapped', () => {
   it('maps sk() functions, exported function declarations, async functions, from several modules', async () => {
     expect(await pool.map(square, [1, 2, 3])).toEqual([1, 4, 9]);
+    expect(await doubleAndLater(pool, [1, 2])).toEqual([[2, 4], ['#1', '#2']]);
+    // Registered because its module maps it; from here too.
     expect(await pool.map(double, [1, 2, 3])).toEqual([2, 4, 6]);
-    expect(await pool.map(later, [1, 2])).toEqual(['#1', '#2']);
     expect(await pool.map(shout, ['a', 'b'])).toEqual(['A!', 'B!']);
   });
 

@@ -197,12 +197,55 @@ describe('module target: sk() functions', () => {
       { id: 'src/math.ts#square', exportName: 'square', kind: 'function', process: false },
       { id: 'src/math.ts#add', exportName: 'add', kind: 'function', process: false },
     ]);
+    // Functions get a browser worker thunk too: a Pool spawns its workers from the first registration it maps.
+    const worker = 'browserWorker: () => new Worker(new URL("./math.ts?sk-worker", import.meta.url), { type: "module", name: "square" })';
     expect(result.code).toContain(
       'export const square = sk((x: number) => x * x);\n' +
-      '__sk_register(square, { id: "src/math.ts#square", moduleUrl: import.meta.url, exportName: "square" });',
+      `__sk_register(square, { id: "src/math.ts#square", moduleUrl: import.meta.url, exportName: "square", ${worker} });`,
     );
-    expect(result.code).toContain('  return a + b;\n});\n__sk_register(add, { id: "src/math.ts#add", moduleUrl: import.meta.url, exportName: "add" });');
+    expect(result.code).toContain('  return a + b;\n});\n__sk_register(add, { id: "src/math.ts#add", moduleUrl: import.meta.url, exportName: "add", ');
     expect(reparse(result.code).errors).toBe(0);
+  });
+});
+
+describe('module target: exported function declarations mapped by a Pool', () => {
+  const code = lines(
+    "import { Pool } from '@suitkaise/core';",
+    'export function fib(n: number): number { return n < 2 ? n : fib(n - 1) + fib(n - 2); }',
+    'function hidden(n: number): number { return n; }',
+    'export function untouched(n: number): number { return n; }',
+    'function renamed(n: number): number { return n; }',
+    'export { renamed as aliased };',
+    'export default function (n: number): number { return n; }',
+    'export async function all(pool: Pool, xs: number[]) {',
+    '  await pool.star().unorderedImap(hidden, xs);',
+    '  await pool.imap(renamed, xs);',
+    '  return pool.map(fib, xs);',
+    '}',
+  );
+
+  it('registers an exported function declaration the module passes straight to a Pool method, under its export name', () => {
+    const result = run(code, 'src/fib.ts');
+    expect(result.diagnostics).toEqual([]);
+    expect(result.registrations).toEqual([
+      { id: 'src/fib.ts#fib', exportName: 'fib', kind: 'function', process: false },
+      { id: 'src/fib.ts#aliased', exportName: 'aliased', kind: 'function', process: false },
+    ]);
+    expect(result.code).toContain('fib(n - 2); }\n__sk_register(fib, { id: "src/fib.ts#fib", moduleUrl: import.meta.url, exportName: "fib", ');
+    expect(reparse(result.code).errors).toBe(0);
+  });
+
+  it('keeps them (and drops what nothing mapped uses) in the worker module', () => {
+    const result = run(code, 'src/fib.ts', { target: 'worker-module' });
+    expect(result.code).toContain('export function fib(');
+    expect(result.code).toContain('function renamed(');
+    expect(result.code).not.toContain('function untouched(');
+    expect(result.code).not.toContain('async function all(');
+  });
+
+  it('registers no function the module does not pass to a map method', () => {
+    const plain = lines("import { sk } from '@suitkaise/core';", 'export function f(n: number) { return n; }', 'export const g = [1].map((n) => f(n));');
+    expect(run(plain, 'src/plain.ts').registrations).toEqual([]);
   });
 });
 

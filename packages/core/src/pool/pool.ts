@@ -56,8 +56,9 @@ function anySignal(signals: Array<AbortSignal | undefined>): AbortSignal {
 function notMappable(fn: unknown): ProcessError {
   const name = typeof fn === 'function' ? fn.name || 'this function' : typeof fn;
   return new ProcessError(
-    `${name} cannot run in a pool worker: pass an sk() function, an exported function declaration, or an @sk() Skprocess class ` +
-      'from a module that imports @suitkaise/core and is built with the suitkaise transform (the Vite plugin, @suitkaise/node/register, or suitkaise build)',
+    `${name} cannot run in a pool worker: pass an sk() function (export const f = sk((x) => …)), an @sk() Skprocess class, ` +
+      'or an exported function declaration that its own module passes straight to a Pool method; the module must mention ' +
+      "@suitkaise/core and be built with the suitkaise transform (the Vite plugin, @suitkaise/node/register, or suitkaise build)",
   );
 }
 

@@ -19,10 +19,10 @@ import {
 import { isCoreExport } from './symbols.ts';
 import { CORE_MODULE } from './types.ts';
 
-/** One `@sk()` class, `sk()` function or exported function declaration found in the module. */
+/** One `@sk()` class, `sk()` function, or exported function declaration the module maps with a `Pool`, found in the module. */
 export interface SkItem {
   kind: 'class' | 'function';
-  /** The class, the `sk(...)` call, or the exported function declaration. */
+  /** The class, the `sk(...)` call, or the function declaration. */
   node: ClassDeclaration | ClassExpression | CallExpression | FunctionDeclaration;
   /** Where diagnostics point: the decorator, the `sk(...)` call, or the function's name. */
   marker: Node;
@@ -38,7 +38,6 @@ export interface SkItem {
 
 /** Find the module's `@sk()` classes and `sk()` functions, in source order. */
 export function findItems(file: SourceFile): SkItem[] {
-  if (!importsCore(file)) return [];
   const candidates = coreImportNames(file, 'sk');
   const exports = localExports(file);
   const items: SkItem[] = exportedFunctions(file, exports);
@@ -62,22 +61,37 @@ export function findItems(file: SourceFile): SkItem[] {
   return items.sort((a, b) => a.node.getStart() - b.node.getStart());
 }
 
-/** Whether the module imports a value from the core package: only such modules' function declarations are registered. */
-function importsCore(file: SourceFile): boolean {
-  return file.getImportDeclarations().some((declaration) => declaration.getModuleSpecifierValue() === CORE_MODULE && !declaration.isTypeOnly());
+/** The `Pool` methods whose first argument is what runs in the workers. */
+const POOL_METHODS = new Set(['map', 'unorderedMap', 'imap', 'unorderedImap']);
+
+/** Names passed straight as the first argument of a `.map(…)`, `.unorderedMap(…)`, `.imap(…)` or `.unorderedImap(…)` call. */
+function namesPassedToPools(file: SourceFile): Set<string> {
+  const names = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && POOL_METHODS.has(node.expression.name.text)) {
+      const [first] = node.arguments;
+      if (first !== undefined && ts.isIdentifier(first)) names.add(first.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file.compilerNode);
+  return names;
 }
 
 /**
- * Exported top-level function declarations (with a body and a name): a `Pool` maps them as they
- * are, so they are registered like `sk()` functions.
+ * Exported top-level function declarations this module passes straight to a `Pool` method
+ * (`pool.map(fib, xs)`): registered like `sk()` functions, so a pool worker can call them.
  */
 function exportedFunctions(file: SourceFile, exports: Map<string, string>): SkItem[] {
+  const functions = file.getFunctions();
+  if (functions.length === 0) return [];
+  const passed = namesPassedToPools(file);
   const items: SkItem[] = [];
-  for (const node of file.getFunctions()) {
+  for (const node of functions) {
     const name = node.getName();
-    if (name === undefined || !node.hasBody() || node.isDefaultExport()) continue;
-    const exportName = node.hasExportKeyword() ? name : exports.get(name);
-    if (exportName === undefined || exportName === 'default') continue;
+    if (name === undefined || !passed.has(name) || !node.hasBody()) continue;
+    const exportName = node.isDefaultExport() ? 'default' : node.hasExportKeyword() ? name : exports.get(name);
+    if (exportName === undefined) continue;
     items.push({ kind: 'function', node, marker: node.getNameNode() ?? node, name, statement: node, exportName });
   }
   return items;

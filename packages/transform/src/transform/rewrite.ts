@@ -55,8 +55,8 @@ export function rewrite(s: MagicString, code: string, items: readonly SkItem[], 
       const url = JSON.stringify(`./${path.basename.replace(/\.[^.]*$/, '')}${options.workerModuleSuffix}`);
       fields.push(`workerModuleUrl: new URL(${url}, import.meta.url).href`);
     }
-    // Processes and functions alike: a pool spawns its workers from the first registration it maps.
-    if (options.browserWorkers) {
+    // Processes and functions (a pool spawns its workers from the first registration it maps); not plain data classes.
+    if (options.browserWorkers && (process || item.kind === 'function')) {
       const url = JSON.stringify(`./${path.basename}?sk-worker`);
       const workerName = JSON.stringify(item.name ?? item.exportName);
       // Bundlers only recognise this exact literal shape as a worker entry: keep it literal.
