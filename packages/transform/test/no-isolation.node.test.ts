@@ -15,6 +15,8 @@ import suitkaise from '../src/vite.ts';
 
 const root = join(import.meta.dirname, 'fixtures', 'no-isolation-app');
 const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+/** What the page's Pool shows: cubes (math.ts), words (words.ts), Summer process results (processes.ts). */
+const POOL_RESULT = '1,8,27|A!,B!|6,10';
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
 
 /** Serves `dir` on 127.0.0.1 at a free port, with `headers` on every response. */
@@ -102,7 +104,7 @@ describe('a page without cross-origin isolation (vite build, dev server, Chromiu
     if (work) await rm(work, { recursive: true, force: true });
   }, 30_000);
 
-  it('built, served without the headers: core imports, a process runs, new Share() names both headers', async () => {
+  it('built, served without the headers: core imports, a process and a Pool over three modules run, new Share() names both headers', async () => {
     const { server, url } = await serveStatic(dist, {});
     servers.push(server);
     const { page, errors } = await open(url);
@@ -110,6 +112,7 @@ describe('a page without cross-origin isolation (vite build, dev server, Chromiu
       .toEqual(['undefined', false, 'object']);
 
     expect(await outcome(page, 'process'), JSON.stringify(errors)).toEqual({ state: 'done', value: '55' });
+    expect(await outcome(page, 'pool'), JSON.stringify(errors)).toEqual({ state: 'done', value: POOL_RESULT });
 
     await page.click('#share');
     const share = await outcome(page, 'share-result');
@@ -127,13 +130,14 @@ describe('a page without cross-origin isolation (vite build, dev server, Chromiu
     expect(await page.evaluate(() => [typeof SharedArrayBuffer, globalThis.crossOriginIsolated])).toEqual(['function', true]);
 
     expect(await outcome(page, 'process'), JSON.stringify(errors)).toEqual({ state: 'done', value: '55' });
+    expect(await outcome(page, 'pool'), JSON.stringify(errors)).toEqual({ state: 'done', value: POOL_RESULT });
     await page.click('#share');
     expect(await outcome(page, 'share-result'), JSON.stringify(errors)).toEqual({ state: 'done', value: '5/5' });
     expect(errors).toEqual([]);
     await page.close();
   }, 30_000);
 
-  it('dev server with suitkaise({ crossOriginIsolation: false }): a process runs without SharedArrayBuffer', async () => {
+  it('dev server with suitkaise({ crossOriginIsolation: false }): a process and a Pool run without SharedArrayBuffer', async () => {
     dev = await createServer({ ...config(false), server: { host: '127.0.0.1', port: 0, strictPort: true } });
     await dev.listen();
     const { port } = dev.httpServer!.address() as AddressInfo;
@@ -141,6 +145,7 @@ describe('a page without cross-origin isolation (vite build, dev server, Chromiu
     expect(await page.evaluate(() => [typeof SharedArrayBuffer, globalThis.crossOriginIsolated])).toEqual(['undefined', false]);
 
     expect(await outcome(page, 'process'), JSON.stringify(errors)).toEqual({ state: 'done', value: '55' });
+    expect(await outcome(page, 'pool'), JSON.stringify(errors)).toEqual({ state: 'done', value: POOL_RESULT });
     expect(errors).toEqual([]);
     await page.close();
   }, 30_000);
