@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: suitkaise against raw worker_threads, side by side in one run (issue #2);
- * then cucumber against raw postMessage and the serializer libraries (issue #3, bench/serializer.ts).
+ * then cucumber against raw postMessage and the serializer libraries (issue #3, bench/serializer.ts);
+ * then Pool against Piscina, tinypool, workerpool and hand-batched raw workers (bench/pool.ts).
  *
  *   1. start → result: `new OneRun().run()` (runs = 1) against `new Worker(file)` + one
  *      postMessage round trip + `terminate()`: the whole worker lifecycle each.
@@ -9,7 +10,7 @@
  *
  * Rounds alternate A/B, B/A (so drift and noise hit both sides alike); warm-up rounds are
  * discarded. Knobs: BENCH_ROUNDS (lifecycles per side, default 60), BENCH_ROUNDTRIPS (round
- * trips per side, default 2000), BENCH_ONLY (`processes` or `serializer`: run only that part).
+ * trips per side, default 2000), BENCH_ONLY (`processes`, `serializer` or `pool`: run only that part).
  * Run through bench/run.mjs, which applies the transform.
  */
 import { readFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { ECHO_STOP, Echo, OneRun } from './processes.ts';
+import { poolBench } from './pool.ts';
 import { serializerBench } from './serializer.ts';
 import { stats, type Stats } from './stats.ts';
 
@@ -247,6 +249,9 @@ export async function main(): Promise<void> {
 }
 
 const only = process.env.BENCH_ONLY;
-if (only !== 'serializer') await main();
+if (only && !['processes', 'serializer', 'pool'].includes(only)) throw new Error(`BENCH_ONLY=${only}: expected processes, serializer or pool`);
+if (!only || only === 'processes') await main();
 // Part 2, cucumber against raw postMessage and the serializer libraries (issue #3): bench/serializer.ts.
-if (only !== 'processes') await serializerBench();
+if (!only || only === 'serializer') await serializerBench();
+// Part 3, Pool against Piscina, tinypool, workerpool and hand-batched raw workers: bench/pool.ts.
+if (!only || only === 'pool') await poolBench();
