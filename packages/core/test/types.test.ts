@@ -55,28 +55,28 @@ describe('public types', () => {
   it('Pool infers results from the function (awaited) or the Skprocess<R> class, and checks items', () => {
     // Checked by tsc, never called: nothing here starts a worker.
     const typeOnly = (pool: Pool) => {
-    expectTypeOf(pool.map(square, [1, 2])).toEqualTypeOf<Promise<number[]>>();
-    expectTypeOf(pool.unorderedMap(later, [1])).toEqualTypeOf<Promise<string[]>>();
-    expectTypeOf(pool.map(Squarer, [1])).toEqualTypeOf<Promise<number[]>>();
-    expectTypeOf(pool.imap(square, [1])).toEqualTypeOf<AsyncIterableIterator<number>>();
-    expectTypeOf(pool.unorderedImap(later, [1])).toEqualTypeOf<AsyncIterableIterator<string>>();
-    expectTypeOf(pool.star().map(add, [[1, 2]])).toEqualTypeOf<Promise<number[]>>();
-    expectTypeOf(pool.map.timeout(10)(square, [1])).toEqualTypeOf<Promise<number[]>>();
-    expectTypeOf(pool.map.background()(square, [1])).toEqualTypeOf<Future<number[]>>();
-    expectTypeOf(pool.imap.background()(later, [1])).toEqualTypeOf<Future<string[]>>();
-    expectTypeOf(pool.imap.asynced()(square, [1])).toEqualTypeOf<Promise<number[]>>();
-    expectTypeOf(pool.star().unorderedImap.timeout(5).background()(add, [[1, 2]])).toEqualTypeOf<Future<number[]>>();
-    expectTypeOf(pool.close()).toEqualTypeOf<Promise<void>>();
-    // @ts-expect-error items must match the function's parameter
-    void (() => pool.map(square, ['a']));
-    // @ts-expect-error star() items are argument tuples
-    void (() => pool.star().map(add, [[1, 'b']]));
-    // @ts-expect-error without star(), a two-argument function takes its first argument per item
-    void (() => pool.map(add, [[1, 2]]));
-    // @ts-expect-error a process class's items are its constructor's argument
-    void (() => pool.map(Squarer, ['x']));
-    // @ts-expect-error chunkSize is a number
-    void (() => pool.map(square, [1], { chunkSize: 'big' }));
+      expectTypeOf(pool.map(square, [1, 2])).toEqualTypeOf<Promise<number[]>>();
+      expectTypeOf(pool.unorderedMap(later, [1])).toEqualTypeOf<Promise<string[]>>();
+      expectTypeOf(pool.map(Squarer, [1])).toEqualTypeOf<Promise<number[]>>();
+      expectTypeOf(pool.imap(square, [1])).toEqualTypeOf<AsyncIterableIterator<number>>();
+      expectTypeOf(pool.unorderedImap(later, [1])).toEqualTypeOf<AsyncIterableIterator<string>>();
+      expectTypeOf(pool.star().map(add, [[1, 2]])).toEqualTypeOf<Promise<number[]>>();
+      expectTypeOf(pool.map.timeout(10)(square, [1])).toEqualTypeOf<Promise<number[]>>();
+      expectTypeOf(pool.map.background()(square, [1])).toEqualTypeOf<Future<number[]>>();
+      expectTypeOf(pool.imap.background()(later, [1])).toEqualTypeOf<Future<string[]>>();
+      expectTypeOf(pool.imap.asynced()(square, [1])).toEqualTypeOf<Promise<number[]>>();
+      expectTypeOf(pool.star().unorderedImap.timeout(5).background()(add, [[1, 2]])).toEqualTypeOf<Future<number[]>>();
+      expectTypeOf(pool.close()).toEqualTypeOf<Promise<void>>();
+      // @ts-expect-error items must match the function's parameter
+      void (() => pool.map(square, ['a']));
+      // @ts-expect-error star() items are argument tuples
+      void (() => pool.star().map(add, [[1, 'b']]));
+      // @ts-expect-error without star(), a two-argument function takes its first argument per item
+      void (() => pool.map(add, [[1, 2]]));
+      // @ts-expect-error a process class's items are its constructor's argument
+      void (() => pool.map(Squarer, ['x']));
+      // @ts-expect-error chunkSize is a number
+      void (() => pool.map(square, [1], { chunkSize: 'big' }));
     };
     expectTypeOf(typeOnly).parameter(0).toEqualTypeOf<Pool>();
   });
