@@ -88,6 +88,14 @@ describe.concurrent('node --import @suitkaise/node/register', () => {
     expectCleanExit(await registered('app.ts', 'rejected'), 'rejected RunError: __run__ failed on run 0: RangeError: no stock');
   }, HANG_MS * 2);
 
+  it('exits on its own with an idle Pool left open (functions and a process class mapped)', async () => {
+    expectCleanExit(await registered('pool-app.ts', 'idle'), '3,6,9 2,3');
+  }, HANG_MS * 2);
+
+  it('exits on its own after a Pool call timed out in while (true) {} and the pool was used again', async () => {
+    expectCleanExit(await registered('pool-app.ts', 'timeout'), 'ResultTimeoutError 15');
+  }, HANG_MS * 2);
+
   it('refuses a module with a misplaced @sk() class, naming file:line:column and SK002', async () => {
     const run = await registered('nested.ts');
     expect(run.hung).toBe(false);
