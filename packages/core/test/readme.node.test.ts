@@ -41,6 +41,12 @@ describe('README examples', () => {
     expect(calls[1]).toEqual([true, true]);
   });
 
+  it('the Pool example maps, star-maps, iterates with progress and aborts', async () => {
+    const primes = blocks.find((block) => block.startsWith('// primes.ts'));
+    expect(primes).toBeDefined();
+    expect(await runModule('primes.ts', primes!)).toEqual([['1/2'], ['2/2'], [[1229, 2262, 3245], [3, 7], [168, 5133], 'cancelled']]);
+  });
+
   it('the cucumber example prints 5 true [1, 2, 3]', async () => {
     const shapes = blocks.find((block) => block.startsWith('// shapes.ts'));
     expect(shapes).toBeDefined();
