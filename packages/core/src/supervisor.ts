@@ -1,6 +1,6 @@
 /**
- * The parent side of a running process: spawns its worker through the
- * platform adapter, drives it over Comlink, enforces section timeouts from
+ * The parent side of a running process: gets a worker per attempt (its own, or a
+ * pool's) as a {@link WorkerLife}, drives it over Comlink, enforces section timeouts from
  * outside (terminate), replaces a worker that dies while lives remain, and
  * turns every way a worker can end into a settled result.
  */
@@ -10,7 +10,7 @@ import { ControlBlock, SECTIONS, sharedNow } from './control.ts';
 import { ProcessError, ProcessTimeoutError, hookOf } from './errors.ts';
 import { MAX_DELAY, Mailbox, encodeMail, isNote, receiveMail } from './mailbox.ts';
 import { bindProcess, installStarter, type ProcessBinding, type ProcessHooks, type Skprocess } from './process.ts';
-import type { MailNote, Outcome, Phase, StartMessage, WorkerApi } from './protocol.ts';
+import type { MailNote, Outcome, Phase, StartMessage } from './protocol.ts';
 import { registrationOf, type Registration } from './registry.ts';
 import { deserialize, serialize, type SerializedValue } from './serializer/index.ts';
 import { ProcessTimers } from './timing.ts';

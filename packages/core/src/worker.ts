@@ -15,6 +15,14 @@ export type ModuleLoader = (module: ModuleRef) => Promise<unknown>;
 
 let serving = false;
 
+/** `reply`, with the ports in its serialized `payload` in the transfer list (they move to the parent). */
+function withTransfers<T>(reply: T, payload: unknown): T {
+  const moving = transferFor(payload);
+  if (moving.length === 0) return reply;
+  markTransferred(moving);
+  return Comlink.transfer(reply, moving);
+}
+
 /**
  * Serve processes and pool tasks to the parent on `endpoint` (in a Web Worker, `self`). A pool
  * worker imports other modules' worker entries, which call this again: only the first call serves.
@@ -25,10 +33,7 @@ export function serveWorker(endpoint: Comlink.Endpoint, loadModule?: ModuleLoade
   const api: WorkerApi = {
     run: async (start) => {
       const outcome = await runProcess(start);
-      const moving = transferFor(outcome.payload);
-      if (moving.length === 0) return outcome;
-      markTransferred(moving);
-      return Comlink.transfer(outcome, moving);
+      return withTransfers(outcome, outcome.payload);
     },
     load: async (module) => {
       if (!loadModule) throw new Error(`this worker cannot load ${module.key}: its entry gave serveWorker() no module loader`);
@@ -36,10 +41,7 @@ export function serveWorker(endpoint: Comlink.Endpoint, loadModule?: ModuleLoade
     },
     runTasks: async (batch) => {
       const outcome = await runTasks(batch);
-      const moving = transferFor(outcome.results);
-      if (moving.length === 0) return outcome;
-      markTransferred(moving);
-      return Comlink.transfer(outcome, moving);
+      return withTransfers(outcome, outcome.results);
     },
   };
   Comlink.expose(api, endpoint);

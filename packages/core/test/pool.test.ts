@@ -1,12 +1,12 @@
 // Pool in real workers: Node worker_threads and Chromium Web Workers (the same file runs in both projects).
 import { afterAll, describe, expect, it } from 'vitest';
-import { Pool, ProcessError, ResultTimeoutError, RunError, Share, Sktimer } from '@suitkaise/core';
+import { Pool, ProcessError, ResultTimeoutError, RunError, Share } from '@suitkaise/core';
 import {
   Fallback, SlowOnce, Squarer, add, busy, crashLater, endWorker, failOn, increment, sleepThen, spin, square, workerId,
 } from './fixtures/pool-functions.ts';
 import { double, doubleAndLater } from './fixtures/pool-declared.ts';
 import { shout } from './fixtures/pool-more.ts';
-import { IncrementProcess, type Tally } from './fixtures/share-processes.ts';
+import { IncrementProcess, newTally } from './fixtures/share-processes.ts';
 
 const pool = new Pool({ workers: 2 });
 afterAll(() => pool.terminate());
@@ -267,12 +267,7 @@ describe('Pool: lifecycle', () => {
 
 describe('Pool with a Share', () => {
   it("the API's example: 10 IncrementProcess items (10 runs each) through a pool of 4 give exactly 100", async () => {
-    const share = new Share<Tally>();
-    share.counter = 0;
-    share.timer = new Sktimer();
-    share.seen = [];
-    share.total = 0n;
-    share.flags = { last: '' };
+    const share = newTally();
     await using four = new Pool({ workers: 4 });
     await four.map(IncrementProcess, Array(10).fill(share));
     expect(share.counter).toBe(100);

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Pipe, ProcessTimeoutError, Reconnector, SerializationError, Share, Sktimer, cucumber } from '@suitkaise/core';
-import { EndlessPusher, IncrementProcess, LockHolder, ManualIncrement, ShareConversation, type Tally } from './fixtures/share-processes.ts';
+import { EndlessPusher, IncrementProcess, LockHolder, ManualIncrement, ShareConversation, newTally, type Tally } from './fixtures/share-processes.ts';
 
-function tally(): Share<Tally> {
-  const share = new Share<Tally>();
-  share.counter = 0;
-  share.timer = new Sktimer();
-  share.seen = [];
-  share.total = 0n;
-  share.flags = { last: '' };
-  return share;
-}
+const tally = newTally;
 
 describe('Share in one thread', () => {
   it('stores any sendable value and reads back copies', () => {
