@@ -27,8 +27,10 @@ function messageOf(error: unknown): string {
 }
 
 /** Keep `name` off the instance (so it does not travel as an own field) but right on the class. */
+/** The error's `name`, and the class's own: an uncaught one prints as `RunError: …`, not `cls [RunError]: …`. */
 function nameClass(cls: { prototype: Error }, name: string): void {
   Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(cls, 'name', { value: name, configurable: true });
 }
 
 /** Options every {@link ProcessError} accepts. */
