@@ -7,6 +7,7 @@
  * id, loc and frame. Works for `vite dev`, `vite build` and Vitest.
  */
 import { readdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import type { Plugin } from 'vite';
 import { transform } from './index.ts';
@@ -117,6 +118,28 @@ function transformPlugin(host: PluginHost, inWorkerBundle: boolean): Plugin {
   };
 }
 
+/**
+ * Entry points only generated code imports (registration code, worker entries): Vite's dependency
+ * scan reads the sources before the transform, so without this it finds them on first load and
+ * reloads the page once for each.
+ */
+const GENERATED_IMPORTS = ['@suitkaise/core', '@suitkaise/core/internal', '@suitkaise/browser/worker'];
+
+/**
+ * The {@link GENERATED_IMPORTS} installed under node_modules, for `optimizeDeps.include`. Linked
+ * packages (a workspace) are source code to Vite and are left alone, and so is one that does not resolve.
+ */
+function installedRuntimeEntries(root: string): string[] {
+  const require = createRequire(join(root, 'package.json'));
+  return GENERATED_IMPORTS.filter((specifier) => {
+    try {
+      return require.resolve(specifier).split(sep).includes('node_modules');
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** What the page's and the worker bundles' instances of the transform plugin share. */
 interface PluginHost {
   getRoot(): string;
@@ -175,11 +198,12 @@ export default function suitkaise(options: SuitkaiseOptions = {}): Plugin[] {
   return [
     {
       name: 'suitkaise:config',
-      config() {
+      config(userConfig) {
         return {
           server: headers ? { headers } : {},
           preview: headers ? { headers } : {},
           worker: { format: 'es', plugins: () => [transformPlugin(host, true)] },
+          optimizeDeps: { include: installedRuntimeEntries(resolve(userConfig.root ?? process.cwd())) },
         };
       },
       configResolved(config) {

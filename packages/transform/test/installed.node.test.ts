@@ -1,0 +1,121 @@
+// The packages as an npm user gets them: `npm pack` tarballs installed into a scratch project
+// outside this repository (no workspace links, no source condition), used through the Vite plugin
+// in headless Chromium. The dev server must not reload the page on first load (dependencies only
+// generated code imports are declared for pre-bundling), and a production build must run
+// processes and a Pool without the isolation headers, and a Share with them.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser } from 'playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ISOLATION, closeServer, launchChromium, openPage, outcome, serveStatic } from './helpers/pages.ts';
+
+const run = promisify(execFile);
+const REPO = join(import.meta.dirname, '..', '..', '..');
+const PACKAGES = ['core', 'browser', 'node', 'transform'];
+const FIXTURE = join(import.meta.dirname, 'fixtures', 'no-isolation-app');
+const POOL_RESULT = '1,8,27|A!,B!|6,10';
+
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('installed from npm pack tarballs into a project outside the repository', () => {
+  let work: string;
+  let app: string;
+  let browser: Browser | undefined;
+  const servers: Server[] = [];
+  let dev: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    for (const name of PACKAGES) {
+      if (!existsSync(join(REPO, 'packages', name, 'dist', 'index.js'))) {
+        throw new Error(`packages/${name}/dist is missing: run \`npm run build\` first (npm run test:all does)`);
+      }
+    }
+    work = await mkdtemp(join(tmpdir(), 'suitkaise-installed-'));
+    app = join(work, 'app');
+    const tarballs = join(work, 'tarballs');
+    await mkdir(tarballs, { recursive: true });
+    const dependencies: Record<string, string> = {};
+    for (const name of PACKAGES) {
+      const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', tarballs], { cwd: join(REPO, 'packages', name) });
+      dependencies[`@suitkaise/${name}`] = `file:${join(tarballs, stdout.trim().split('\n').at(-1)!)}`;
+    }
+    const root = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+    dependencies.vite = root.devDependencies.vite!;
+    await cp(FIXTURE, app, { recursive: true });
+    await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'scratch-app', private: true, type: 'module', dependencies }, null, 2));
+    await writeFile(join(app, 'vite.config.ts'), [
+      "import { defineConfig } from 'vite';",
+      "import suitkaise from '@suitkaise/transform/vite';",
+      'export default defineConfig({ plugins: [suitkaise()] });',
+      '',
+    ].join('\n'));
+    // From npm's cache where it can: `npm ci` of this repository has fetched the same versions.
+    await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app, timeout: 240_000 });
+    browser = await launchChromium();
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    dev?.kill();
+    await Promise.all(servers.map(closeServer));
+    if (work) await rm(work, { recursive: true, force: true });
+  }, 30_000);
+
+  it('vite dev: the first load does not reload the page; a process and a Pool run', async () => {
+    const port = await freePort();
+    dev = spawn(process.execPath, [join(app, 'node_modules', 'vite', 'bin', 'vite.js'), '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+      cwd: app, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    dev.stdout!.on('data', (chunk: Buffer) => { log += chunk.toString(); });
+    dev.stderr!.on('data', (chunk: Buffer) => { log += chunk.toString(); });
+    await new Promise<void>((resolve, reject) => {
+      const check = setInterval(() => {
+        if (log.includes(`:${port}/`)) { clearInterval(check); resolve(); }
+        if (dev!.exitCode !== null) { clearInterval(check); reject(new Error(`vite dev exited:\n${log}`)); }
+      }, 50);
+    });
+    const { page, errors, navigations } = await openPage(browser!, `http://127.0.0.1:${port}/`);
+    expect(await outcome(page, 'process'), `${errors.join('\n')}\n${log}`).toEqual({ state: 'done', value: '55' });
+    expect(await outcome(page, 'pool'), `${errors.join('\n')}\n${log}`).toEqual({ state: 'done', value: POOL_RESULT });
+    expect(log).not.toMatch(/optimized dependencies changed|reloading/);
+    expect(navigations()).toBe(1);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('vite build, served without the isolation headers: a process and a Pool run; with them, a Share works', async () => {
+    await run(process.execPath, [join(app, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'error'], { cwd: app, timeout: 120_000 });
+    const plain = await serveStatic(join(app, 'dist'), {});
+    servers.push(plain.server);
+    const opened = await openPage(browser!, plain.url);
+    expect(await opened.page.evaluate(() => typeof SharedArrayBuffer)).toBe('undefined');
+    expect(await outcome(opened.page, 'process'), opened.errors.join('\n')).toEqual({ state: 'done', value: '55' });
+    expect(await outcome(opened.page, 'pool'), opened.errors.join('\n')).toEqual({ state: 'done', value: POOL_RESULT });
+    await opened.page.click('#share');
+    expect((await outcome(opened.page, 'share-result')).value).toContain('Cross-Origin-Embedder-Policy: require-corp');
+    expect(opened.errors).toEqual([]);
+    await opened.page.close();
+
+    const isolated = await serveStatic(join(app, 'dist'), ISOLATION);
+    servers.push(isolated.server);
+    const second = await openPage(browser!, isolated.url);
+    await second.page.click('#share');
+    expect(await outcome(second.page, 'share-result'), second.errors.join('\n')).toEqual({ state: 'done', value: '5/5' });
+    expect(await outcome(second.page, 'pool'), second.errors.join('\n')).toEqual({ state: 'done', value: POOL_RESULT });
+    expect(second.errors).toEqual([]);
+    await second.page.close();
+  }, 120_000);
+});
