@@ -45,7 +45,10 @@ function spawnWorker(registration: Registration): SpawnedWorker {
 /** The Web Worker adapter core picks in browsers. */
 export const browserAdapter: Adapter = {
   name: 'browser',
-  spawn: async (registration) => spawnWorker(registration),
+  spawn: async (registration, signal) => {
+    signal?.throwIfAborted();
+    return spawnWorker(registration);
+  },
   parallelism: () => globalThis.navigator?.hardwareConcurrency || 4,
   moduleOf: async (registration) => ({ key: moduleKeyOf(registration.id), url: registration.moduleUrl ?? '' }),
 };

@@ -39,8 +39,11 @@ export interface ModuleRef {
 export interface Adapter {
   /** `node` or `browser`. */
   readonly name: string;
-  /** Start a worker that serves the registered module of `registration`. */
-  spawn(registration: Registration): Promise<SpawnedWorker>;
+  /**
+   * Start a worker that serves the registered module of `registration`. Once `signal` has aborted
+   * (the process was killed while its worker was being prepared) it starts none and rejects.
+   */
+  spawn(registration: Registration, signal?: AbortSignal): Promise<SpawnedWorker>;
   /** How many workers run in parallel on this machine (a pool's default size). */
   parallelism(): number;
   /** Where a worker spawned for another module loads `registration`'s module from. */

@@ -23,15 +23,15 @@ import { WorkerLife, atMost, messageOf } from './worker-life.ts';
  * (leased, and given back when the process is done with it).
  */
 export interface WorkerSource {
-  /** A worker that serves `registration`'s module. */
-  acquire(registration: Registration): Promise<WorkerLife>;
+  /** A worker that serves `registration`'s module; none (a rejection) once `signal` has aborted. */
+  acquire(registration: Registration, signal?: AbortSignal): Promise<WorkerLife>;
   /** Done with `life`: `reusable` when it answered normally (a pool may lease it again), else it is being ended. */
   release(life: WorkerLife, reusable: boolean): void;
 }
 
 /** A process's own worker per attempt. */
 const ownWorkers: WorkerSource = {
-  acquire: (registration) => WorkerLife.spawn(registration),
+  acquire: (registration, signal) => WorkerLife.spawn(registration, signal),
   release: (life) => void life.end(),
 };
 
@@ -77,6 +77,8 @@ class Supervisor implements ProcessBinding {
   #markDone!: () => void;
 
   readonly #source: WorkerSource;
+  /** Aborted by kill(): a worker not yet spawned is then never spawned. */
+  readonly #killed = new AbortController();
 
   constructor(process: Skprocess<unknown>, registration: Registration, source: WorkerSource) {
     this.#registration = registration;
@@ -108,6 +110,7 @@ class Supervisor implements ProcessBinding {
     const attempt = this.#attempt;
     const killed = new ProcessError(`the process was killed on run ${this.currentRun}; kill() gives no result`, { currentRun: this.currentRun });
     this.#finish({ status: 'rejected', value: killed }, killed);
+    this.#killed.abort(killed);
     attempt?.life.terminate();
   }
 
@@ -159,7 +162,7 @@ class Supervisor implements ProcessBinding {
     const { state, moving } = this.#stateForAttempt();
     let life: WorkerLife;
     try {
-      life = await this.#source.acquire(this.#registration);
+      life = await this.#source.acquire(this.#registration, this.#killed.signal);
     } catch (error) {
       const failed = new ProcessError(`could not start the worker for ${this.#registration.id}: ${messageOf(error)}`, { originalError: error });
       this.#finish({ status: 'rejected', value: failed }, failed);

@@ -57,10 +57,11 @@ export class WorkerLife {
     this.#modules.set(moduleKeyOf(spawnedFor.id), Promise.resolve());
   }
 
-  /** Spawn a worker that serves `registration`'s module. */
-  static async spawn(registration: Registration): Promise<WorkerLife> {
+  /** Spawn a worker that serves `registration`'s module; none once `signal` has aborted. */
+  static async spawn(registration: Registration, signal?: AbortSignal): Promise<WorkerLife> {
     const adapter = await platformAdapter();
-    return new WorkerLife(await adapter.spawn(registration), adapter, registration);
+    signal?.throwIfAborted();
+    return new WorkerLife(await adapter.spawn(registration, signal), adapter, registration);
   }
 
   /** Settles once, when the worker has ended for any reason. */

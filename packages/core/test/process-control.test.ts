@@ -2,6 +2,34 @@ import { describe, expect, it } from 'vitest';
 import { ProcessError, SerializationError } from '@suitkaise/core';
 import { Counter, Endless, Unsendable } from './fixtures/processes.ts';
 
+/** How many workers (threads in Node, Web Workers in a browser) `run` starts. */
+async function workersStartedDuring(run: () => Promise<void>): Promise<number> {
+  let started = 0;
+  if (typeof window === 'undefined') {
+    const count = () => { started += 1; };
+    process.on('worker', count);
+    try {
+      await run();
+    } finally {
+      process.off('worker', count);
+    }
+    return started;
+  }
+  const Original = globalThis.Worker;
+  globalThis.Worker = class extends Original {
+    constructor(...args: ConstructorParameters<typeof Worker>) {
+      super(...args);
+      started += 1;
+    }
+  };
+  try {
+    await run();
+  } finally {
+    globalThis.Worker = Original;
+  }
+  return started;
+}
+
 async function until(condition: () => boolean, what: string, limit = 10_000): Promise<void> {
   const deadline = Date.now() + limit;
   while (!condition()) {
@@ -50,6 +78,21 @@ describe('control from the parent', () => {
     await expect(endless.result()).rejects.toBeInstanceOf(ProcessError);
     await expect(endless.result()).rejects.toThrow(/killed/);
     await expect(endless.listen(300)).resolves.toBeUndefined();
+  });
+
+  it('start(); kill() before the worker is up spawns no worker at all', async () => {
+    const started = await workersStartedDuring(async () => {
+      const killed = Array.from({ length: 20 }, () => new Counter(5));
+      for (const process of killed) {
+        process.start();
+        process.kill();
+      }
+      for (const process of killed) await expect(process.result()).rejects.toThrow(/killed/);
+      // Long enough for a spawn already under way to have happened.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    });
+    expect(started).toBe(0);
+    expect(await new Counter(2).run()).toBe(2);
   });
 
   it('await using kills a process still alive at scope end', async () => {

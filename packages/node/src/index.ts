@@ -13,8 +13,9 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { moduleKeyOf, type Adapter, type Registration, type SpawnedWorker, type WorkerExit } from '@suitkaise/core/internal';
 import { workerBundleFor } from './bundle.ts';
 
-async function spawnWorker(registration: Registration): Promise<SpawnedWorker> {
+async function spawnWorker(registration: Registration, signal?: AbortSignal): Promise<SpawnedWorker> {
   const file = await workerBundleFor(registration);
+  signal?.throwIfAborted();
   const worker = new Worker(file);
   let settle!: (exit: WorkerExit) => void;
   const exited = new Promise<WorkerExit>((resolve) => { settle = resolve; });

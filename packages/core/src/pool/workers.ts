@@ -31,10 +31,10 @@ export class PoolWorkers implements WorkerSource {
   get count(): number { return this.#all.size; }
 
   /** A worker that has loaded `registration`'s module: an idle one, a new one, or the next one freed. */
-  async acquire(registration: Registration): Promise<WorkerLife> {
+  async acquire(registration: Registration, signal?: AbortSignal): Promise<WorkerLife> {
     if (this.#closed) throw this.#closed;
     const life = this.#idle.pop() ?? (this.#all.size + this.#spawning < this.#size
-      ? await this.#spawn(registration)
+      ? await this.#spawn(registration, signal)
       : await new Promise<WorkerLife>((resolve, reject) => { this.#waiting.push({ registration, resolve, reject }); }));
     life.keepAlive(true);
     try {
@@ -67,11 +67,11 @@ export class PoolWorkers implements WorkerSource {
     return Promise.all([...this.#all].map((life) => this.#drop(life))).then(() => undefined);
   }
 
-  async #spawn(registration: Registration): Promise<WorkerLife> {
+  async #spawn(registration: Registration, signal?: AbortSignal): Promise<WorkerLife> {
     this.#spawning += 1;
     let life: WorkerLife;
     try {
-      life = await WorkerLife.spawn(registration);
+      life = await WorkerLife.spawn(registration, signal);
     } finally {
       this.#spawning -= 1;
     }
