@@ -1,0 +1,15 @@
+// The raw baseline of the Chromium Pool bench: a module Web Worker batched by hand. Each message
+// is an array of items; it maps every item (x => x + 1) and posts the results array back.
+const scope = self as unknown as {
+  onmessage: ((event: MessageEvent<number[]>) => void) | null;
+  postMessage(value: unknown): void;
+};
+
+scope.onmessage = (event) => {
+  const items = event.data;
+  const results = new Array<number>(items.length);
+  for (let i = 0; i < items.length; i++) results[i] = items[i]! + 1;
+  scope.postMessage(results);
+};
+
+export {};
