@@ -102,12 +102,24 @@ export interface TaskOutcome {
   readonly elapsed: number;
 }
 
+/**
+ * Pool tasks ride a dedicated port per worker, not Comlink: a task is one message each way
+ * (Comlink's request/response costs several times a raw message, and a pool sends many).
+ */
+export type TaskMessage =
+  /** Parent → worker: run `batch`; the reply carries the same `seq`. */
+  | { readonly kind: 'task'; readonly seq: number; readonly batch: TaskBatch }
+  /** Worker → parent: how task `seq` ended. */
+  | { readonly kind: 'task-done'; readonly seq: number; readonly outcome: TaskOutcome }
+  /** Worker → parent: a message on the task port that the worker does not know, named in `message`. */
+  | { readonly kind: 'unknown-message'; readonly message: string };
+
 /** What a worker exposes to its parent. */
 export interface WorkerApi {
   /** Runs a process to its end. Resolves with its outcome (failures included: it does not reject). */
   run(start: StartMessage): Promise<Outcome>;
   /** Loads a registered module's worker code (a pool worker serves any module, loaded on first use). */
   load(module: ModuleRef): Promise<void>;
-  /** Calls a registered function once per item (a pool task). Resolves even when an item throws. */
-  runTasks(batch: TaskBatch): Promise<TaskOutcome>;
+  /** Takes the worker's end of its task port ({@link TaskMessage}s), once, before the first pool task. */
+  openTasks(port: MessagePort): void;
 }

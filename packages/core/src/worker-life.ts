@@ -5,7 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import type { Adapter, ModuleRef, SpawnedWorker, WorkerExit } from './adapter.ts';
-import type { WorkerApi } from './protocol.ts';
+import type { TaskBatch, TaskMessage, TaskOutcome, WorkerApi } from './protocol.ts';
 import type { Registration } from './registry.ts';
 import { newLockToken, noteTerminated, releaseLocksOf } from './share-store.ts';
 
@@ -49,12 +49,24 @@ export class WorkerLife {
   /** Modules (by key) this worker has loaded, or is loading. */
   readonly #modules = new Map<string, Promise<void>>();
   #ended: Promise<void> | null = null;
+  /** Calls waiting on this worker: told once, when it ends (one listener per worker, not one per call). */
+  readonly #onExit = new Set<(exit: WorkerExit) => void>();
+  /** The parent's end of the task port, opened on the first task. */
+  #tasks: MessagePort | null = null;
+  #nextTask = 0;
+  readonly #pendingTasks = new Map<number, (ended: Ended<TaskOutcome>) => void>();
 
   private constructor(worker: SpawnedWorker, adapter: Adapter, spawnedFor: Registration) {
     this.#worker = worker;
     this.#adapter = adapter;
     this.remote = Comlink.wrap<WorkerApi>(worker.endpoint);
     this.#modules.set(moduleKeyOf(spawnedFor.id), Promise.resolve());
+    void worker.exited.then((exit) => {
+      for (const listener of this.#onExit) listener(exit);
+      this.#onExit.clear();
+      // A reply already on its way still counts: the rest end with the worker.
+      setTimeout(() => this.#failTasks({ exit }), EXIT_GRACE);
+    });
   }
 
   /** Spawn a worker that serves `registration`'s module; none once `signal` has aborted. */
@@ -71,7 +83,13 @@ export class WorkerLife {
   get ending(): boolean { return this.#ended !== null; }
 
   /** Whether an idle worker may keep the app alive (Node); a busy one does. */
-  keepAlive(on: boolean): void { this.#worker.keepAlive?.(on); }
+  keepAlive(on: boolean): void {
+    this.#worker.keepAlive?.(on);
+    // A Node MessagePort with a listener keeps the app alive too.
+    const port = this.#tasks as (MessagePort & { ref?: () => void; unref?: () => void }) | null;
+    if (on) port?.ref?.();
+    else port?.unref?.();
+  }
 
   /** Make sure the worker has loaded the module `registration` lives in (pool workers load modules on first use). */
   load(registration: Registration): Promise<void> {
@@ -99,11 +117,63 @@ export class WorkerLife {
    */
   async race<T>(call: Promise<T>): Promise<Ended<T>> {
     const settled = call.then((value): Ended<T> => ({ value }), (broken: unknown): Ended<T> => ({ broken }));
-    const ended = await Promise.race([settled, this.#worker.exited.then((exit): Ended<T> => ({ exit }))]);
+    let listener: ((exit: WorkerExit) => void) | undefined;
+    const exited = new Promise<Ended<T>>((resolve) => {
+      listener = (exit) => resolve({ exit });
+      this.#onExit.add(listener);
+    });
+    let ended: Ended<T>;
+    try {
+      ended = await Promise.race([settled, exited]);
+    } finally {
+      this.#onExit.delete(listener!);
+    }
     if (!('exit' in ended)) return ended;
     // The worker's last messages are delivered before its exit, but the call they answer settles a
     // few microtasks later: a reply already on its way still counts.
-    return atMost(settled.then((result) => ('value' in result ? result : ended)), EXIT_GRACE, ended);
+    const exit = ended;
+    return atMost(settled.then((result) => ('value' in result ? result : exit)), EXIT_GRACE, exit);
+  }
+
+  /**
+   * Run a pool task on the worker's task port: its outcome, or how the worker ended first.
+   * `transfer` moves the ports the batch's items hold.
+   */
+  runTasks(batch: TaskBatch, transfer: Transferable[]): Promise<Ended<TaskOutcome>> {
+    if (this.#ended) return this.#worker.exited.then((exit) => ({ exit }));
+    const port = this.#tasks ?? this.#openTasks();
+    const seq = this.#nextTask++;
+    return new Promise((resolve) => {
+      this.#pendingTasks.set(seq, resolve);
+      const message: TaskMessage = { kind: 'task', seq, batch };
+      port.postMessage(message, transfer);
+    });
+  }
+
+  #openTasks(): MessagePort {
+    const channel = new MessageChannel();
+    this.#tasks = channel.port1;
+    channel.port1.onmessage = (event: MessageEvent) => this.#taskReply(event.data as TaskMessage);
+    // Posted before the worker listens: the port queues them until it does.
+    this.remote.openTasks(Comlink.transfer(channel.port2, [channel.port2])).catch((broken: unknown) => this.#failTasks({ broken }));
+    return channel.port1;
+  }
+
+  #taskReply(message: TaskMessage): void {
+    if (message?.kind === 'task-done') {
+      const resolve = this.#pendingTasks.get(message.seq);
+      this.#pendingTasks.delete(message.seq);
+      resolve?.({ value: message.outcome });
+      return;
+    }
+    const what = message?.kind === 'unknown-message' ? `the worker did not know the message ${message.message}` : `unknown message on the task port: ${String(message?.kind)}`;
+    this.#failTasks({ broken: new Error(what) });
+  }
+
+  #failTasks(ended: Ended<never>): void {
+    const pending = [...this.#pendingTasks.values()];
+    this.#pendingTasks.clear();
+    for (const resolve of pending) resolve(ended);
   }
 
   /** End the worker now (even inside `while (true) {}`), without waiting for it to be gone. */
@@ -118,6 +188,10 @@ export class WorkerLife {
   }
 
   async #end(): Promise<void> {
+    if (this.#tasks) {
+      this.#tasks.onmessage = null;
+      this.#tasks.close();
+    }
     this.remote[Comlink.releaseProxy]();
     noteTerminated(this.lockToken);
     this.#worker.terminate();

@@ -6,7 +6,7 @@ import * as Comlink from 'comlink';
 import './builtins.ts';
 import type { ModuleRef } from './adapter.ts';
 import { runProcess } from './engine.ts';
-import { runTasks } from './pool/worker-tasks.ts';
+import { serveTasks } from './pool/worker-tasks.ts';
 import type { WorkerApi } from './protocol.ts';
 import { markTransferred, transferFor } from './transfer.ts';
 
@@ -39,10 +39,7 @@ export function serveWorker(endpoint: Comlink.Endpoint, loadModule?: ModuleLoade
       if (!loadModule) throw new Error(`this worker cannot load ${module.key}: its entry gave serveWorker() no module loader`);
       await loadModule(module);
     },
-    runTasks: async (batch) => {
-      const outcome = await runTasks(batch);
-      return withTransfers(outcome, outcome.results);
-    },
+    openTasks: (port) => serveTasks(port),
   };
   Comlink.expose(api, endpoint);
 }

@@ -1,18 +1,15 @@
 // The chunk-size policy is a pure function: a table of inputs and the size it must give.
 import { describe, expect, it } from 'vitest';
-import { MAX_CHUNK, TARGET_CHUNK_MS, nextChunkSize, updatedMsPerItem, type ChunkInputs } from '../src/pool/chunking.ts';
+import { MAX_CHUNK, TARGET_CHUNK_MS, meanMsPerItem, nextChunkSize, type ChunkInputs } from '../src/pool/chunking.ts';
 
 const cases: Array<[string, ChunkInputs, number]> = [
-  ['the caller’s chunkSize wins', { requested: 7, remaining: 100_000, workers: 2, msPerItem: 0.001 }, 7],
-  ['nothing measured yet: one item, to measure', { requested: undefined, remaining: 100_000, workers: 2, msPerItem: undefined }, 1],
-  ['nothing measured, unsized input: one item', { requested: undefined, remaining: undefined, workers: 2, msPerItem: undefined }, 1],
-  ['tiny items: as many as fill the target time, within a fair share', { requested: undefined, remaining: 100_000, workers: 2, msPerItem: 0.001 }, TARGET_CHUNK_MS / 0.001],
-  ['tiny items, fewer left: four chunks per worker of what is left', { requested: undefined, remaining: 800, workers: 2, msPerItem: 0.001 }, 100],
-  ['tiny items, unsized input: capped at MAX_CHUNK', { requested: undefined, remaining: undefined, workers: 2, msPerItem: 0.00001 }, MAX_CHUNK],
-  ['slow items (20 ms): one at a time', { requested: undefined, remaining: 200, workers: 2, msPerItem: 20 }, 1],
-  ['1 ms items: four per chunk', { requested: undefined, remaining: 10_000, workers: 4, msPerItem: 1 }, 4],
-  ['the last item: one', { requested: undefined, remaining: 1, workers: 8, msPerItem: 0.001 }, 1],
-  ['items measured at 0 ms: the fair share', { requested: undefined, remaining: 80, workers: 2, msPerItem: 0 }, 10],
+  ['the caller’s chunkSize wins', { requested: 7, msPerItem: 0.001 }, 7],
+  ['nothing timed yet: one item, to time it', { requested: undefined, msPerItem: undefined }, 1],
+  ['tiny items: as many as fill the target time', { requested: undefined, msPerItem: 0.001 }, Math.floor(TARGET_CHUNK_MS / 0.001)],
+  ['tinier items: capped at MAX_CHUNK', { requested: undefined, msPerItem: 0.00001 }, MAX_CHUNK],
+  ['items timed at 0 ms: MAX_CHUNK', { requested: undefined, msPerItem: 0 }, MAX_CHUNK],
+  ['1 ms items: four per chunk', { requested: undefined, msPerItem: 1 }, 4],
+  ['slow items (20 ms): one at a time', { requested: undefined, msPerItem: 20 }, 1],
 ];
 
 describe('nextChunkSize', () => {
@@ -21,12 +18,12 @@ describe('nextChunkSize', () => {
   });
 });
 
-describe('updatedMsPerItem', () => {
+describe('meanMsPerItem', () => {
   it.each([
-    ['first chunk: its own mean', undefined, 10, 5, 2],
-    ['then a running mean', 2, 40, 10, 3],
-    ['an empty chunk changes nothing', 2, 0, 0, 2],
-  ] as Array<[string, number | undefined, number, number, number]>)('%s', (_name, previous, elapsed, items, expected) => {
-    expect(updatedMsPerItem(previous, elapsed, items)).toBe(expected);
+    ['nothing timed', 0, 0, undefined],
+    ['one chunk', 10, 5, 2],
+    ['totals: the large chunk weighs most', 0.05 + 4, 1 + 4000, 4.05 / 4001],
+  ] as Array<[string, number, number, number | undefined]>)('%s', (_name, elapsed, items, expected) => {
+    expect(meanMsPerItem(elapsed, items)).toBe(expected);
   });
 });

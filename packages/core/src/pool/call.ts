@@ -1,25 +1,29 @@
 /**
- * One map call: items pulled from the input (lazily, within a look-ahead), cut into chunks,
- * sent to the pool's workers on `workers` lanes, results handed out in completion order. An item
- * that throws, a worker that dies, or an abort ends the call; the pool stays usable.
+ * One map call: items pulled from the input (lazily, within a look-ahead), cut into chunks, sent to
+ * the pool's workers on up to `workers` lanes, results handed out a chunk at a time in completion
+ * order. An item that throws, a worker that dies, or an abort ends the call; the pool stays usable.
  */
-import * as Comlink from 'comlink';
 import { ProcessError, RunError } from '../errors.ts';
-import type { Skprocess } from '../process.ts';
+import type { ProcessBinding, Skprocess } from '../process.ts';
 import type { Registration } from '../registry.ts';
 import { deserialize, serialize } from '../serializer/index.ts';
 import { superviseProcess } from '../supervisor.ts';
-import type { ProcessBinding } from '../process.ts';
 import { markTransferred, transferFor } from '../transfer.ts';
 import { messageOf, type WorkerLife } from '../worker-life.ts';
-import { MAX_CHUNK, nextChunkSize, updatedMsPerItem } from './chunking.ts';
+import { meanMsPerItem, nextChunkSize } from './chunking.ts';
 import type { MapOptions, PoolItems } from './types.ts';
 import type { PoolWorkers } from './workers.ts';
 
-/** One result, with the input index of its item. */
-export interface Indexed {
-  readonly index: number;
-  readonly value: unknown;
+/** Results of consecutive items, the first of them at input index `start`. */
+export interface ResultChunk {
+  readonly start: number;
+  readonly values: unknown[];
+}
+
+/** Consecutive items, the first of them at input index `start`. */
+interface ItemChunk {
+  readonly start: number;
+  readonly items: unknown[];
 }
 
 /** What a call needs to know. */
@@ -32,29 +36,29 @@ export interface CallSpec {
   readonly spread: boolean;
   readonly items: PoolItems<unknown>;
   readonly options: MapOptions;
-  /** `imap` / `unorderedImap`: pull items only within a look-ahead of what the consumer has taken. */
-  readonly lazy: boolean;
   /** The largest chunk (iterators keep chunks small so results flow). */
   readonly itemChunkCap: number;
   /** How many chunks per worker may be pulled ahead of the consumer (Infinity: pull everything). */
   readonly lookaheadChunks: number;
-  /** Aborts the call; its reason is what the call rejects with. */
-  readonly signal: AbortSignal;
+  /** Any of these aborting stops the call, which rejects with its reason. */
+  readonly signals: ReadonlyArray<AbortSignal | undefined>;
 }
 
-type Source = Iterator<unknown> | AsyncIterator<unknown>;
+type Source =
+  | { readonly kind: 'array'; readonly items: readonly unknown[] }
+  | { readonly kind: 'iterator'; readonly iterator: Iterator<unknown> | AsyncIterator<unknown> };
 
 function sizeOf(items: PoolItems<unknown>): number | undefined {
   if (Array.isArray(items)) return items.length;
-  const size = (items as { size?: unknown }).size;
-  return items instanceof Set || items instanceof Map ? (size as number) : undefined;
+  return items instanceof Set || items instanceof Map ? items.size : undefined;
 }
 
 function sourceOf(items: PoolItems<unknown>): Source {
-  const asyncIterator = (items as AsyncIterable<unknown>)[Symbol.asyncIterator];
-  if (typeof asyncIterator === 'function') return asyncIterator.call(items);
-  const iterator = (items as Iterable<unknown>)[Symbol.iterator];
-  if (typeof iterator === 'function') return iterator.call(items);
+  if (Array.isArray(items)) return { kind: 'array', items };
+  const asyncIterator = (items as AsyncIterable<unknown>)?.[Symbol.asyncIterator];
+  if (typeof asyncIterator === 'function') return { kind: 'iterator', iterator: asyncIterator.call(items) };
+  const iterator = (items as Iterable<unknown>)?.[Symbol.iterator];
+  if (typeof iterator === 'function') return { kind: 'iterator', iterator: iterator.call(items) };
   throw new TypeError('items must be an array, an iterable or an async iterable');
 }
 
@@ -66,8 +70,8 @@ export function itemError(index: number, name: string, thrown: unknown): Instanc
   return error;
 }
 
-/** A running call: an async iterator of results in completion order. */
-export class PoolCall implements AsyncIterableIterator<Indexed> {
+/** A running call: an async iterator of result chunks in completion order. */
+export class PoolCall implements AsyncIterator<ResultChunk> {
   readonly #spec: CallSpec;
   readonly #name: string;
   readonly #total: number | undefined;
@@ -80,8 +84,12 @@ export class PoolCall implements AsyncIterableIterator<Indexed> {
   #pulled = 0;
   #consumed = 0;
   #done = 0;
-  #msPerItem: number | undefined;
-  readonly #ready: Indexed[] = [];
+  /** Worker time and items of every chunk so far, for the chunk-size policy. */
+  #timedMs = 0;
+  #timedItems = 0;
+  /** Finished chunks not yet taken; a queue with a moving head (shift() is linear on large arrays). */
+  #ready: ResultChunk[] = [];
+  #readyHead = 0;
   #finished = false;
   #failure: { error: unknown } | null = null;
   #stopped = false;
@@ -89,6 +97,7 @@ export class PoolCall implements AsyncIterableIterator<Indexed> {
   #wakeLanes: Array<() => void> = [];
   readonly #running = new Set<WorkerLife>();
   readonly #processes = new Set<ProcessBinding>();
+  readonly #onAbort: Array<() => void> = [];
   /** Settles when no lane of this call runs any more (its workers are back in the pool or ended). */
   readonly settled: Promise<void>;
 
@@ -102,6 +111,7 @@ export class PoolCall implements AsyncIterableIterator<Indexed> {
     this.#total = sizeOf(spec.items);
     this.settled = this.#start(refusal, lease).finally(() => {
       this.#finished = true;
+      for (const remove of this.#onAbort.splice(0)) remove();
       this.#wake();
     });
   }
@@ -113,14 +123,20 @@ export class PoolCall implements AsyncIterableIterator<Indexed> {
     } catch (error) {
       return this.#fail(error);
     }
-    const { signal } = this.#spec;
-    if (signal.aborted) return this.#fail(signal.reason);
-    signal.addEventListener('abort', () => this.#fail(signal.reason), { once: true });
+    for (const signal of this.#spec.signals) {
+      if (!signal) continue;
+      if (signal.aborted) return this.#fail(signal.reason);
+      const abort = () => this.#fail(signal.reason);
+      signal.addEventListener('abort', abort, { once: true });
+      this.#onAbort.push(() => signal.removeEventListener('abort', abort));
+    }
     const { workers, size } = await lease();
     this.#workers = workers;
-    this.#lanes = size;
+    this.#lanes = Math.max(1, Math.min(size, this.#total ?? size));
     this.#lookahead = this.#spec.lookaheadChunks * size * this.#spec.itemChunkCap;
-    await Promise.all(Array.from({ length: size }, () => this.#lane().catch((error: unknown) => this.#fail(error))));
+    const lanes: Array<Promise<void>> = [];
+    for (let i = 0; i < this.#lanes; i += 1) lanes.push(this.#lane().catch((error: unknown) => this.#fail(error)));
+    await Promise.all(lanes);
   }
 
   /** Stop the call: it rejects with `reason`. */
@@ -131,26 +147,33 @@ export class PoolCall implements AsyncIterableIterator<Indexed> {
   /** The consumer took `count` results (frees look-ahead room). */
   consumed(count = 1): void {
     this.#consumed += count;
-    for (const wake of this.#wakeLanes.splice(0)) wake();
+    if (this.#wakeLanes.length > 0) for (const wake of this.#wakeLanes.splice(0)) wake();
   }
 
-  [Symbol.asyncIterator](): AsyncIterableIterator<Indexed> { return this; }
-
-  async next(): Promise<IteratorResult<Indexed>> {
+  async next(): Promise<IteratorResult<ResultChunk>> {
     for (;;) {
       if (this.#failure) throw this.#failure.error;
-      const value = this.#ready.shift();
-      if (value) return { value, done: false };
+      if (this.#readyHead < this.#ready.length) return { value: this.#takeReady(), done: false };
       if (this.#finished) return { value: undefined, done: true };
       await new Promise<void>((resolve) => { this.#wakeConsumer = resolve; });
     }
   }
 
   /** The consumer stopped early (`break`): queued items never start, running ones are stopped. */
-  async return(): Promise<IteratorResult<Indexed>> {
+  async return(): Promise<IteratorResult<ResultChunk>> {
     this.#stop();
     await this.#closeSource();
     return { value: undefined, done: true };
+  }
+
+  #takeReady(): ResultChunk {
+    const chunk = this.#ready[this.#readyHead]!;
+    this.#readyHead += 1;
+    if (this.#readyHead > 1024 && this.#readyHead * 2 > this.#ready.length) {
+      this.#ready = this.#ready.slice(this.#readyHead);
+      this.#readyHead = 0;
+    }
+    return chunk;
   }
 
   #wake(): void {
@@ -177,34 +200,45 @@ export class PoolCall implements AsyncIterableIterator<Indexed> {
   async #closeSource(): Promise<void> {
     if (this.#sourceDone) return;
     this.#sourceDone = true;
+    if (this.#source?.kind !== 'iterator') return;
     try {
       await this.#pulling;
-      await this.#source?.return?.();
+      await this.#source.iterator.return?.();
     } catch {
       // The input's own cleanup failed; the call already has its outcome.
     }
   }
 
-  /** Up to `count` next items with their indices; fewer (or none) at the input's end. */
-  #pull(count: number): Promise<Array<{ index: number; item: unknown }>> {
+  /** Up to `count` next items; fewer (or none) at the input's end. */
+  #pull(count: number): ItemChunk | Promise<ItemChunk> {
+    const source = this.#source!;
+    const start = this.#pulled;
+    if (source.kind === 'array') {
+      const items = source.items.slice(start, start + count);
+      this.#pulled += items.length;
+      if (this.#pulled >= source.items.length) this.#sourceDone = true;
+      return { start, items };
+    }
+    // Iterators are read one pull at a time, in order: each chunk's items are consecutive.
     const pulled = this.#pulling.then(async () => {
-      const chunk: Array<{ index: number; item: unknown }> = [];
-      while (chunk.length < count && !this.#sourceDone && !this.#stopped) {
-        const step = await this.#source!.next();
+      const first = this.#pulled;
+      const items: unknown[] = [];
+      while (items.length < count && !this.#sourceDone && !this.#stopped) {
+        const step = await source.iterator.next();
         if (step.done) {
           this.#sourceDone = true;
           break;
         }
-        chunk.push({ index: this.#pulled, item: step.value });
+        items.push(step.value);
         this.#pulled += 1;
       }
-      return chunk;
+      return { start: first, items };
     });
     this.#pulling = pulled.catch(() => undefined);
     return pulled;
   }
 
-  /** Waits until the look-ahead has room; returns how many items may be pulled. */
+  /** Waits until the look-ahead has room; returns how many items may be pulled (0: stop). */
   async #room(): Promise<number> {
     for (;;) {
       if (this.#stopped) return 0;
@@ -216,49 +250,45 @@ export class PoolCall implements AsyncIterableIterator<Indexed> {
 
   async #lane(): Promise<void> {
     while (!this.#stopped && !this.#sourceDone) {
-      const room = await this.#room();
+      const room = this.#lookahead === Infinity ? Infinity : await this.#room();
       if (room === 0) return;
       const size = this.#spec.isProcess ? 1 : Math.min(room, this.#spec.itemChunkCap, nextChunkSize({
         requested: this.#spec.options.chunkSize,
-        remaining: this.#total === undefined ? undefined : this.#total - this.#pulled,
-        workers: this.#lanes,
-        msPerItem: this.#msPerItem,
+        msPerItem: meanMsPerItem(this.#timedMs, this.#timedItems),
       }));
-      let chunk: Array<{ index: number; item: unknown }>;
+      let chunk: ItemChunk;
       try {
         chunk = await this.#pull(size);
       } catch (error) {
         this.#fail(error);
         return;
       }
-      if (chunk.length === 0 || this.#stopped) return;
-      if (this.#spec.isProcess) await this.#runProcess(chunk[0]!);
+      if (chunk.items.length === 0 || this.#stopped) return;
+      if (this.#spec.isProcess) await this.#runProcess(chunk.start, chunk.items[0]);
       else await this.#runChunk(chunk);
     }
   }
 
-  #deliver(results: Indexed[]): void {
-    if (this.#stopped) return;
-    this.#ready.push(...results);
-    this.#done += results.length;
+  #deliver(chunk: ResultChunk): void {
+    if (this.#stopped || chunk.values.length === 0) return;
+    this.#ready.push(chunk);
+    this.#done += chunk.values.length;
     this.#wake();
-    if (results.length > 0) this.#spec.options.onProgress?.(this.#done, this.#total);
+    this.#spec.options.onProgress?.(this.#done, this.#total);
   }
 
-  async #runChunk(chunk: Array<{ index: number; item: unknown }>): Promise<void> {
-    const first = chunk[0]!.index;
-    const last = chunk[chunk.length - 1]!.index;
-    const items = serialize(chunk.map(({ item }) => item));
+  async #runChunk({ start, items }: ItemChunk): Promise<void> {
+    const serialized = serialize(items);
     const life = await this.#workers.acquire(this.#spec.registration);
     if (this.#stopped) {
       this.#workers.release(life, true);
       return;
     }
     this.#running.add(life);
-    const moving = transferFor(items);
-    const call = life.remote.runTasks(Comlink.transfer({ id: this.#spec.registration.id, items, spread: this.#spec.spread }, moving));
-    markTransferred(moving);
-    const ended = await life.race(call);
+    const moving = transferFor(serialized);
+    const running = life.runTasks({ id: this.#spec.registration.id, items: serialized, spread: this.#spec.spread }, moving);
+    if (moving.length > 0) markTransferred(moving);
+    const ended = await running;
     this.#running.delete(life);
     if (this.#stopped) {
       this.#workers.release(life, 'value' in ended && !life.ending);
@@ -266,7 +296,7 @@ export class PoolCall implements AsyncIterableIterator<Indexed> {
     }
     if (!('value' in ended)) {
       this.#workers.release(life, false);
-      const where = chunk.length === 1 ? `item ${first}` : `items ${first}–${last}`;
+      const where = items.length === 1 ? `item ${start}` : `items ${start}–${start + items.length - 1}`;
       this.#fail('exit' in ended
         ? new ProcessError(`a pool worker ${ended.exit.description} while running ${where} of ${this.#name}; it has been replaced`, { originalError: ended.exit.error })
         : new ProcessError(`a pool worker broke the protocol while running ${where} of ${this.#name}: ${messageOf(ended.broken)}`, { originalError: ended.broken }));
@@ -275,15 +305,16 @@ export class PoolCall implements AsyncIterableIterator<Indexed> {
     this.#workers.release(life, true);
     const outcome = ended.value;
     const values = deserialize(outcome.results) as unknown[];
-    this.#msPerItem = updatedMsPerItem(this.#msPerItem, outcome.elapsed, values.length + (outcome.failedAt >= 0 ? 1 : 0));
-    this.#deliver(values.map((value, i) => ({ index: chunk[i]!.index, value })));
+    this.#timedMs += outcome.elapsed;
+    this.#timedItems += values.length + (outcome.failedAt >= 0 ? 1 : 0);
+    this.#deliver({ start, values });
     if (outcome.failedAt >= 0) {
       const thrown = outcome.error === null ? undefined : deserialize(outcome.error);
-      this.#fail(itemError(chunk[outcome.failedAt]!.index, this.#name, thrown));
+      this.#fail(itemError(start + outcome.failedAt, this.#name, thrown));
     }
   }
 
-  async #runProcess({ index, item }: { index: number; item: unknown }): Promise<void> {
+  async #runProcess(index: number, item: unknown): Promise<void> {
     let binding: ProcessBinding;
     try {
       const args = this.#spec.spread ? (item as unknown[]) : [item];
@@ -296,7 +327,7 @@ export class PoolCall implements AsyncIterableIterator<Indexed> {
     this.#processes.add(binding);
     try {
       const value = await binding.result();
-      this.#deliver([{ index, value }]);
+      this.#deliver({ start: index, values: [value] });
     } catch (error) {
       this.#fail(itemError(index, this.#name, error));
     } finally {
@@ -304,6 +335,3 @@ export class PoolCall implements AsyncIterableIterator<Indexed> {
     }
   }
 }
-
-/** The chunk cap for `map` (no look-ahead bound). */
-export const MAP_MAX_CHUNK = MAX_CHUNK;

@@ -17,8 +17,9 @@ async function collect(call: PoolCall, ordered: boolean): Promise<unknown[]> {
   const results: unknown[] = [];
   try {
     for (let step = await call.next(); !step.done; step = await call.next()) {
-      if (ordered) results[step.value.index] = step.value.value;
-      else results.push(step.value.value);
+      const { start, values } = step.value;
+      if (ordered) for (let i = 0; i < values.length; i += 1) results[start + i] = values[i];
+      else for (const value of values) results.push(value);
     }
   } finally {
     await call.return();
@@ -26,24 +27,27 @@ async function collect(call: PoolCall, ordered: boolean): Promise<unknown[]> {
   return results;
 }
 
-/** Results as they come: in input order (held back until their turn) or in completion order. */
+/** Results as they come: in input order (chunks held back until their turn) or in completion order. */
 async function* iterate(call: PoolCall, ordered: boolean): AsyncGenerator<unknown, void, undefined> {
-  const held = new Map<number, unknown>();
+  const held = new Map<number, unknown[]>();
   let next = 0;
   try {
     for (let step = await call.next(); !step.done; step = await call.next()) {
       if (!ordered) {
-        call.consumed();
-        yield step.value.value;
+        for (const value of step.value.values) {
+          call.consumed();
+          yield value;
+        }
         continue;
       }
-      held.set(step.value.index, step.value.value);
-      while (held.has(next)) {
-        const value = held.get(next);
+      held.set(step.value.start, step.value.values);
+      for (let values = held.get(next); values !== undefined; values = held.get(next)) {
         held.delete(next);
-        next += 1;
-        call.consumed();
-        yield value;
+        next += values.length;
+        for (const value of values) {
+          call.consumed();
+          yield value;
+        }
       }
     }
   } finally {

@@ -6,7 +6,8 @@ import { ProcessError } from '../errors.ts';
 import { Skprocess } from '../process.ts';
 import { registrationOf } from '../registry.ts';
 import { platformAdapter } from '../worker-life.ts';
-import { MAP_MAX_CHUNK, PoolCall } from './call.ts';
+import { PoolCall } from './call.ts';
+import { MAX_CHUNK } from './chunking.ts';
 import { iterateMethod, mapMethod, type StartCall } from './methods.ts';
 import type { MapOptions, PoolItems, PoolMethods, PoolOptions } from './types.ts';
 import { PoolWorkers } from './workers.ts';
@@ -39,20 +40,6 @@ function checkCallOptions(options: MapOptions | undefined): MapOptions {
   return options;
 }
 
-/** A signal that aborts when any of `signals` does, with its reason. */
-function anySignal(signals: Array<AbortSignal | undefined>): AbortSignal {
-  const controller = new AbortController();
-  for (const signal of signals) {
-    if (!signal) continue;
-    if (signal.aborted) {
-      controller.abort(signal.reason);
-      break;
-    }
-    signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
-  }
-  return controller.signal;
-}
-
 function notMappable(fn: unknown): ProcessError {
   const name = typeof fn === 'function' ? fn.name || 'this function' : typeof fn;
   return new ProcessError(
@@ -73,29 +60,25 @@ export class Pool implements PoolMethods<false> {
   #workers: PoolWorkers | null = null;
   readonly #calls = new Set<PoolCall>();
   #closed: ProcessError | null = null;
+  readonly #plain: PoolMethods<false>;
   readonly #star: PoolMethods<true>;
 
   /** `workers`: at most this many workers (default: the machine's parallelism). */
   constructor(options: PoolOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new TypeError('new Pool(options): options must be an object such as { workers: 4 }');
     this.#requested = checkWorkers(options.workers);
-    const start = this.#starter(true);
-    this.#star = {
-      map: mapMethod(start, true),
-      unorderedMap: mapMethod(start, false),
-      imap: iterateMethod(start, true),
-      unorderedImap: iterateMethod(start, false),
-    };
+    this.#plain = this.#methods(false);
+    this.#star = this.#methods(true);
   }
 
   /** Results in input order. */
-  get map(): PoolMethods<false>['map'] { return mapMethod(this.#starter(false), true); }
+  get map(): PoolMethods<false>['map'] { return this.#plain.map; }
   /** Results in completion order. */
-  get unorderedMap(): PoolMethods<false>['unorderedMap'] { return mapMethod(this.#starter(false), false); }
+  get unorderedMap(): PoolMethods<false>['unorderedMap'] { return this.#plain.unorderedMap; }
   /** Results in input order as they become available; items are pulled lazily. */
-  get imap(): PoolMethods<false>['imap'] { return iterateMethod(this.#starter(false), true); }
+  get imap(): PoolMethods<false>['imap'] { return this.#plain.imap; }
   /** Results in completion order as they come; items are pulled lazily. */
-  get unorderedImap(): PoolMethods<false>['unorderedImap'] { return iterateMethod(this.#starter(false), false); }
+  get unorderedImap(): PoolMethods<false>['unorderedImap'] { return this.#plain.unorderedImap; }
 
   /** The same four methods, with each item (a tuple) spread into the arguments. */
   star(): PoolMethods<true> {
@@ -122,6 +105,16 @@ export class Pool implements PoolMethods<false> {
     return this.close();
   }
 
+  #methods<Star extends boolean>(spread: Star): PoolMethods<Star> {
+    const start = this.#starter(spread);
+    return {
+      map: mapMethod(start, true),
+      unorderedMap: mapMethod(start, false),
+      imap: iterateMethod(start, true),
+      unorderedImap: iterateMethod(start, false),
+    };
+  }
+
   #starter(spread: boolean): StartCall {
     return (signal, fn, items, options, lazy) => {
       const checked = checkCallOptions(options);
@@ -133,10 +126,9 @@ export class Pool implements PoolMethods<false> {
         spread,
         items: items as PoolItems<unknown>,
         options: checked,
-        lazy,
-        itemChunkCap: lazy ? (checked.chunkSize ?? ITERATE_MAX_CHUNK) : MAP_MAX_CHUNK,
+        itemChunkCap: lazy ? (checked.chunkSize ?? ITERATE_MAX_CHUNK) : (checked.chunkSize ?? MAX_CHUNK),
         lookaheadChunks: lazy ? LOOKAHEAD_CHUNKS : Infinity,
-        signal: anySignal([signal, checked.signal]),
+        signals: [signal, checked.signal],
       }, this.#closed ?? (registration ? null : notMappable(fn)), () => this.#lease());
       this.#calls.add(call);
       void call.settled.then(() => this.#calls.delete(call));

@@ -3,9 +3,10 @@
  * item, and send back the results (or the results before the first item that threw, and what it threw).
  */
 import { sendableCopy } from '../errors.ts';
-import type { TaskBatch, TaskOutcome } from '../protocol.ts';
+import type { TaskBatch, TaskMessage, TaskOutcome } from '../protocol.ts';
 import { lookup } from '../registry.ts';
 import { deserialize, serialize, type SerializedValue } from '../serializer/index.ts';
+import { markTransferred, transferFor } from '../transfer.ts';
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
@@ -64,4 +65,30 @@ function findUnsendable(results: unknown[]): number {
     }
   }
   return results.length;
+}
+
+/** Answer the {@link TaskMessage}s on `port`, one reply per task, in the order tasks finish. */
+export function serveTasks(port: MessagePort): void {
+  port.onmessage = (event: MessageEvent) => {
+    const message = event.data as TaskMessage;
+    if (message?.kind !== 'task') {
+      const unknown: TaskMessage = { kind: 'unknown-message', message: describe(event.data) };
+      port.postMessage(unknown);
+      return;
+    }
+    void runTasks(message.batch).then((outcome) => {
+      const reply: TaskMessage = { kind: 'task-done', seq: message.seq, outcome };
+      const moving = transferFor(outcome.results);
+      port.postMessage(reply, moving);
+      if (moving.length > 0) markTransferred(moving);
+    });
+  };
+}
+
+function describe(value: unknown): string {
+  try {
+    return JSON.stringify(value)?.slice(0, 200) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }
