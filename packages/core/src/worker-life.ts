@@ -91,6 +91,11 @@ export class WorkerLife {
     else port?.unref?.();
   }
 
+  /** Whether the worker has loaded (or is loading) the module `registration` lives in. */
+  hasLoaded(registration: Registration): boolean {
+    return this.#modules.has(moduleKeyOf(registration.id));
+  }
+
   /** Make sure the worker has loaded the module `registration` lives in (pool workers load modules on first use). */
   load(registration: Registration): Promise<void> {
     const key = moduleKeyOf(registration.id);

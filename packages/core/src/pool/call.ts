@@ -154,7 +154,8 @@ export class PoolCall implements AsyncIterator<ResultChunk> {
     for (;;) {
       if (this.#failure) throw this.#failure.error;
       if (this.#readyHead < this.#ready.length) return { value: this.#takeReady(), done: false };
-      if (this.#finished) return { value: undefined, done: true };
+      // Done once every item is in, without waiting for the lanes to wind down.
+      if (this.#finished || (this.#sourceDone && this.#done === this.#pulled)) return { value: undefined, done: true };
       await new Promise<void>((resolve) => { this.#wakeConsumer = resolve; });
     }
   }
@@ -258,7 +259,8 @@ export class PoolCall implements AsyncIterator<ResultChunk> {
       }));
       let chunk: ItemChunk;
       try {
-        chunk = await this.#pull(size);
+        const pulled = this.#pull(size);
+        chunk = pulled instanceof Promise ? await pulled : pulled;
       } catch (error) {
         this.#fail(error);
         return;

@@ -37,6 +37,7 @@ export class PoolWorkers implements WorkerSource {
       ? await this.#spawn(registration, signal)
       : await new Promise<WorkerLife>((resolve, reject) => { this.#waiting.push({ registration, resolve, reject }); }));
     life.keepAlive(true);
+    if (life.hasLoaded(registration)) return life;
     try {
       await life.load(registration);
     } catch (error) {
