@@ -90,17 +90,19 @@ const pluginFile = await bundle(
 );
 const { suitkaiseEsbuild } = await import(pathToFileURL(pluginFile).href);
 
-// 2. The benchmark, transformed.
+// 2. The benchmark (or, with an argument, bench/<name>.ts: `node bench/run.mjs soak`), transformed.
+const entry = process.argv[2] ?? 'index';
+if (!/^[a-z-]+$/.test(entry)) throw new Error(`bench/run.mjs: expected an entry name such as soak, got ${entry}`);
 const benchFile = await bundle(
   {
-    entryPoints: [join(benchDir, 'index.ts')],
+    entryPoints: [join(benchDir, `${entry}.ts`)],
     sourcemap: 'inline',
     plugins: [externals, withSourceUrls(suitkaiseEsbuild({ root }))],
   },
-  join(cacheDir, 'bench-index.mjs'),
+  join(cacheDir, `bench-${entry}.mjs`),
 );
 await esbuild.stop();
-console.log(`compiled bench/index.ts in ${Math.round(performance.now() - compileStart)} ms`);
+console.log(`compiled bench/${entry}.ts in ${Math.round(performance.now() - compileStart)} ms`);
 
 // 3. Run it. It must end on its own; if something keeps the process alive, say what.
 process.env.SUITKAISE_BENCH_DIR = benchDir;

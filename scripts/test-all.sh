@@ -17,6 +17,8 @@ bash scripts/services.sh || echo 'scripts/services.sh failed (see above): the Po
 
 npm run typecheck
 npm run build   # dist/ for the tests that import the packages as a user's plain Node would
+# A bounded soak: heap and handles must stay flat over 100k pool tasks and 200 lifecycles (exit 1 otherwise).
+SOAK_TASKS=100000 SOAK_LIFECYCLES=200 npm run soak
 
 report=.vitest-report.json
 rm -f "$report"
