@@ -8,7 +8,8 @@
  * - `load` compiles `.ts`, `.mts` and `.tsx` files outside node_modules (and the `src/` of
  *   @suitkaise packages inside it) to ESM: first the suitkaise transform when the module uses
  *   @suitkaise/core (`@sk()` becomes a registration; misplaced classes fail the load with
- *   file:line:column), then esbuild's `transform` (types stripped, decorators lowered).
+ *   file:line:column, and warnings go to stderr), then esbuild's `transform` (types stripped,
+ *   decorators lowered).
  *
  * Plain JavaScript on purpose: nothing compiles this file.
  */
@@ -52,7 +53,9 @@ async function compile(code, file) {
   if (code.includes(CORE_MODULE)) {
     const { transform } = await loadTransform();
     const result = transform(code, file, { root: rootOf(file), target: 'module', browserWorkers: false });
-    if (result.diagnostics.length > 0) throw transformError(file, result.diagnostics);
+    const errors = result.diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length > 0) throw transformError(file, errors);
+    for (const d of result.diagnostics) if (d.severity === 'warning') console.warn(formatDiagnostic(d));
     // esbuild reads an inline input map and chains it, so the output maps to the original file.
     if (result.changed) input = `${result.code}\n//# sourceMappingURL=${result.map.toUrl()}\n`;
   }
@@ -68,9 +71,14 @@ async function compile(code, file) {
   return output.code;
 }
 
-/** One error for every diagnostic, each on its own line as `file:line:column SKxxx message`. */
+/** `file:line:column SKxxx message`; a warning says so: `SK101 warning: message`. */
+function formatDiagnostic(d) {
+  return `${d.file}:${d.line}:${d.column} ${d.code}${d.severity === 'warning' ? ' warning:' : ''} ${d.message}`;
+}
+
+/** One error for every error diagnostic, each on its own line. */
 function transformError(file, diagnostics) {
-  const lines = diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.code} ${d.message}`);
+  const lines = diagnostics.map(formatDiagnostic);
   const error = new Error(`suitkaise: ${file} cannot run in a worker as written:\n${lines.join('\n')}`);
   error.code = 'ERR_SUITKAISE_TRANSFORM';
   return error;

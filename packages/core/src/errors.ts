@@ -37,7 +37,7 @@ function nameClass(cls: { prototype: Error }, name: string): void {
 export interface ProcessErrorOptions {
   /** The run index the process was on when it failed. */
   currentRun?: number;
-  /** The error thrown by user code, also set as the standard `cause`. */
+  /** The error thrown by user code, also set as the standard `cause`. See {@link ProcessError.originalError}. */
   originalError?: unknown;
 }
 
@@ -45,7 +45,13 @@ export interface ProcessErrorOptions {
 export class ProcessError extends Error {
   /** The run index (0-based) the process was on when it failed. */
   currentRun: number;
-  /** The underlying error, also available as `cause`. */
+  /**
+   * The underlying error, also available as `cause`: what the hook threw, sent back from the
+   * worker with its `name`, `message`, `stack`, `cause` and own properties. Its class survives
+   * only if it is registered (`@sk()` on the exported error class, or `cucumber.register`);
+   * an unregistered `Error` subclass comes back as the nearest built-in class (`Error`,
+   * `TypeError`, …) with its `name` kept, so test `originalError.name`, not `instanceof`.
+   */
   originalError: unknown;
 
   constructor(message: string, options: ProcessErrorOptions = {}) {

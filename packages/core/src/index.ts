@@ -17,7 +17,7 @@ export type {
 } from './pool/types.ts';
 export { Share, type ShareConstructor, type ShareMethods } from './share.ts';
 export type { SktimerStatistics, SktimerState, ProcessTimersState } from './timing.ts';
-export type { Future, Modifiable, Backgrounded, Modifiers } from './modifiers.ts';
+export type { Future, Modifiable, Backgrounded, Modifiers, Listen, BackgroundedListen } from './modifiers.ts';
 export { cucumber, type SerializedValue } from './serializer/index.ts';
 export { autoreconnect, Reconnector, ReconnectError } from './reconnect/index.ts';
 export type {

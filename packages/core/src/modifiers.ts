@@ -38,6 +38,32 @@ export type Backgrounded<A extends unknown[], T> = ((...args: A) => Future<T>) &
   asynced(): Modifiable<A, T>;
 };
 
+/**
+ * `listen`: a {@link Modifiable} whose caller may state the message type. `await p.listen<Msg>()`
+ * is `Msg | undefined`: `undefined` after a timeout, or once the process has finished. The type
+ * is the caller's word, not checked at run time; without one, the message is `unknown`.
+ */
+export interface Listen {
+  <T = unknown>(timeout?: number): Promise<T | undefined>;
+  /** The same call, rejecting with `ResultTimeoutError` after `ms` milliseconds. */
+  timeout(ms: number): Listen;
+  /** The same call, returning a {@link Future} that has already started. */
+  background(): BackgroundedListen;
+  /** The `Promise`-returning form (the plain call already is one). */
+  asynced(): Listen;
+}
+
+/** A {@link Future}-returning {@link Listen}. */
+export interface BackgroundedListen {
+  <T = unknown>(timeout?: number): Future<T | undefined>;
+  /** The same call with a timeout, still returning a {@link Future}. */
+  timeout(ms: number): BackgroundedListen;
+  /** Already backgrounded: returns itself. */
+  background(): BackgroundedListen;
+  /** Back to the `Promise`-returning form. */
+  asynced(): Listen;
+}
+
 function checkTimeout(ms: number): void {
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
     throw new RangeError(`timeout must be a non-negative number of milliseconds, got ${String(ms)}`);

@@ -6,7 +6,7 @@
  */
 import { ProcessError } from './errors.ts';
 import { defaultProcessConfig, type ProcessConfig } from './config.ts';
-import { modifiable, type Modifiable } from './modifiers.ts';
+import { modifiable, type Listen, type Modifiable } from './modifiers.ts';
 import type { ProcessTimers } from './timing.ts';
 
 /** What a running process answers to, on either side of the worker boundary. */
@@ -49,9 +49,9 @@ function notStarted(what: string): ProcessError {
 }
 
 /**
- * The optional lifecycle hooks a subclass may define (sync or async). They
- * are not declared on {@link Skprocess} itself, so that defining one needs no
- * `override` keyword under `noImplicitOverride`.
+ * The optional lifecycle hooks a subclass may define (sync or async), as
+ * {@link Skprocess} types them: a subclass's `__result__` must return `R` or a
+ * `Promise<R>`, and no hook takes arguments.
  */
 export interface ProcessHooks<R = unknown> {
   /** Before each run. */
@@ -65,6 +65,27 @@ export interface ProcessHooks<R = unknown> {
   /** When lives are exhausted; reads `this.error`. Default: returns `this.error`. A returned `Error` rejects `result()`. */
   __error__?(): unknown;
 }
+
+/** The same hooks declared `abstract`: a type only (`declare`: nothing is emitted). */
+declare abstract class AbstractProcessHooks<R> {
+  abstract __prerun__?(): unknown;
+  abstract __postrun__?(): unknown;
+  abstract __onfinish__?(): unknown;
+  abstract __result__?(): R | Promise<R>;
+  abstract __error__?(): unknown;
+}
+type TypedHooks<R> = AbstractProcessHooks<R> & ProcessHooks<R>;
+
+// The optional hooks are typed on every subclass (`__result__() { return 'one' }` in an
+// `Skprocess<number>` is a type error) through this merged interface, not as class members, so
+// that a hook may be written with or without `override` whether or not `noImplicitOverride` is
+// on. Each hook is a member of an intersection that declares it twice: TypeScript asks no
+// `override` for it (one of its declarations is abstract, and implementing an abstract member
+// needs none) and does not ask subclasses to implement it (for that it reads `abstract` off a
+// member's one value declaration, which a member declared on both sides lacks). Plain class
+// members would need `override` under `noImplicitOverride`; abstract ones would have to be
+// implemented. test/hook-types.node.test.ts checks it with the flag on and off.
+export interface Skprocess<R = unknown> extends TypedHooks<R> {}
 
 /**
  * Base class of a worker process. Subclass it, decorate the subclass with
@@ -108,12 +129,13 @@ export abstract class Skprocess<R = unknown> {
   /**
    * The next message from the other side; `undefined` after `timeout` ms, or, in the parent, once the
    * process has finished and every message it sent has been read (so a `listen()` loop ends by itself).
+   * State the message type if you know it: `await p.listen<Progress>()` is `Progress | undefined`.
    */
-  get listen(): Modifiable<[timeout?: number], unknown> {
+  get listen(): Listen {
     return modifiable((signal: AbortSignal | undefined, timeout?: number) => {
       const binding = bindings.get(this);
       return binding ? binding.listen(timeout, signal) : Promise.reject(notStarted('listen()'));
-    }, 'listen()');
+    }, 'listen()') as Listen;
   }
 
   /** `true` once finished, `false` if `timeout` ms passed first; keeps waiting through retries. */

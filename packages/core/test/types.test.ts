@@ -1,6 +1,6 @@
 // Type-level checks: `npm run typecheck` (tsc) fails if the public types stop inferring what users expect.
 import { describe, expectTypeOf, it } from 'vitest';
-import { Pipe, Pool, Share, sk, type Future, type ProcessError, type ProcessTimers, type Sktimer } from '@suitkaise/core';
+import { Pipe, Pool, Share, Skprocess, sk, type Future, type ProcessError, type ProcessTimers, type Sktimer } from '@suitkaise/core';
 import { Squarer, add } from './fixtures/pool-functions.ts';
 import { later } from './fixtures/pool-declared.ts';
 import { Counter, HookOrder } from './fixtures/processes.ts';
@@ -29,6 +29,61 @@ describe('public types', () => {
     void (() => counter.result(1));
     // @ts-expect-error .timeout needs milliseconds
     void (() => counter.result.timeout());
+  });
+
+  it('hooks are typed by Skprocess<R>: __result__ returns R or a Promise of it; override is optional', () => {
+    // Declared, never decorated or started: only tsc looks at these classes.
+    class Sums extends Skprocess<number> {
+      __run__() {}
+      async __prerun__() {}
+      __result__() { return Promise.resolve(1); }
+    }
+    class Overrides extends Skprocess<number> {
+      override __run__() {}
+      override __postrun__() {}
+      override __result__() { return 1; }
+    }
+    class Untyped extends Skprocess {
+      __run__() {}
+      __result__() { return 'anything'; }
+    }
+    class WrongResult extends Skprocess<number> {
+      __run__() {}
+      // @ts-expect-error __result__ of an Skprocess<number> must return number | Promise<number>
+      __result__() { return 'one'; }
+    }
+    class WrongAsyncResult extends Skprocess<number> {
+      __run__() {}
+      // @ts-expect-error a Promise<string> is not a Promise<number>
+      async __result__() { return 'one'; }
+    }
+    class WrongHookParameters extends Skprocess {
+      __run__() {}
+      // @ts-expect-error hooks are called without arguments
+      __prerun__(times: number) { return times; }
+    }
+    expectTypeOf(new Sums().result).returns.toEqualTypeOf<Promise<number>>();
+    expectTypeOf(new Overrides().run).returns.toEqualTypeOf<Promise<number>>();
+    expectTypeOf(new Untyped().result).returns.toEqualTypeOf<Promise<unknown>>();
+    void [WrongResult, WrongAsyncResult, WrongHookParameters];
+  });
+
+  it('listen<T>() states the message type; undefined stays possible (timeout, or finished)', () => {
+    type Progress = { done: number; total: number };
+    const counter = new Counter(1);
+    expectTypeOf(counter.listen<Progress>).returns.toEqualTypeOf<Promise<Progress | undefined>>();
+    expectTypeOf(counter.listen<Progress>).parameters.toEqualTypeOf<[timeout?: number]>();
+    expectTypeOf(counter.listen.timeout(5000)<Progress>).returns.toEqualTypeOf<Promise<Progress | undefined>>();
+    expectTypeOf(counter.listen.background()<Progress>).returns.toEqualTypeOf<Future<Progress | undefined>>();
+    expectTypeOf(counter.listen.timeout(5).background().timeout(5)<Progress>).returns.toEqualTypeOf<Future<Progress | undefined>>();
+    expectTypeOf(counter.listen.background().asynced()<Progress>).returns.toEqualTypeOf<Promise<Progress | undefined>>();
+    const typeOnly = async () => {
+      const progress = await counter.listen<Progress>(50);
+      // @ts-expect-error listen() may resolve to undefined: narrow first
+      void progress.done;
+      if (progress !== undefined) expectTypeOf(progress.done).toEqualTypeOf<number>();
+    };
+    void typeOnly;
   });
 
   it('sk(fn) keeps the function type', () => {

@@ -96,6 +96,12 @@ describe.concurrent('node --import @suitkaise/node/register', () => {
     expectCleanExit(await registered('pool-app.ts', 'timeout'), 'ResultTimeoutError 15');
   }, HANG_MS * 2);
 
+  it('loads a module with a transform warning, printing it with file:line:column and SK101', async () => {
+    const run = await registered('module-state.ts');
+    expectCleanExit(run, 'parent 5 worker 1');
+    expect(run.stderr).toContain(`${fixture('module-state.ts')}:19:12 SK101 warning: @sk() class "Limit" reads \`limit\``);
+  }, HANG_MS * 2);
+
   it('refuses a module with a misplaced @sk() class, naming file:line:column and SK002', async () => {
     const run = await registered('nested.ts');
     expect(run.hung).toBe(false);

@@ -44,6 +44,8 @@ export interface CliIo {
 export interface BuildResult {
   /** Configuration, TypeScript and transform errors, in that order. */
   errors: ReadonlyArray<ts.Diagnostic | Diagnostic>;
+  /** Transform warnings (`severity: 'warning'`): printed, but they do not fail the build. */
+  warnings: Diagnostic[];
   /** Absolute paths of every file written. */
   written: string[];
   /** Absolute paths of the source modules the transform changed. */
@@ -72,6 +74,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   for (const error of result.errors) {
     if (isTransformDiagnostic(error)) io.stderr(`${formatTransform(error, io.cwd)}\n`);
   }
+  for (const warning of result.warnings) io.stderr(`${formatTransform(warning, io.cwd)}\n`);
   if (result.errors.length > 0) {
     io.stderr(`\nFound ${result.errors.length} error${result.errors.length === 1 ? '' : 's'}.\n`);
     return 1;
@@ -102,7 +105,7 @@ interface Replacement {
  * `noEmitOnError` and there are errors. Never throws for problems in the project.
  */
 export function build(tsconfig: string, cwd: string = process.cwd()): BuildResult {
-  const result: BuildResult = { errors: [], written: [], transformed: [], workerModules: [] };
+  const result: BuildResult = { errors: [], warnings: [], written: [], transformed: [], workerModules: [] };
   let configPath = resolve(cwd, tsconfig);
   if (existsSync(configPath) && statSync(configPath).isDirectory()) configPath = join(configPath, 'tsconfig.json');
   const configErrors: ts.Diagnostic[] = [];
@@ -132,7 +135,7 @@ export function build(tsconfig: string, cwd: string = process.cwd()): BuildResul
     const outputExtension = outputExtensionOf(file.fileName, options);
     const suffix = `${WORKER_MODULE_INFIX}${outputExtension}`;
     const module = transform(text, file.fileName, { root, target: 'module', browserWorkers: false, workerModuleSuffix: suffix });
-    errors.push(...module.diagnostics);
+    for (const diagnostic of module.diagnostics) (diagnostic.severity === 'error' ? errors : result.warnings).push(diagnostic);
     if (!module.changed || module.map === null) continue;
     result.transformed.push(file.fileName);
     replacements.set(file.fileName, { text: module.code, original: file.fileName, originalText: text, mappings: decodeMappings(module.map.mappings), worker: false });
@@ -222,9 +225,10 @@ function isTransformDiagnostic(error: ts.Diagnostic | Diagnostic): error is Diag
   return typeof error.code === 'string';
 }
 
-/** `src/a.ts:5:3 SK002 message`, the path relative to `cwd` when inside it. */
+/** `src/a.ts:5:3 SK002 message` (`SK101 warning: message` for a warning), the path relative to `cwd` when inside it. */
 export function formatTransform(diagnostic: Diagnostic, cwd: string): string {
-  return `${displayPath(diagnostic.file, cwd)}:${diagnostic.line}:${diagnostic.column} ${diagnostic.code} ${diagnostic.message}`;
+  const code = diagnostic.severity === 'warning' ? `${diagnostic.code} warning:` : diagnostic.code;
+  return `${displayPath(diagnostic.file, cwd)}:${diagnostic.line}:${diagnostic.column} ${code} ${diagnostic.message}`;
 }
 
 function formatTypeScript(diagnostics: readonly ts.Diagnostic[], io: CliIo): string {

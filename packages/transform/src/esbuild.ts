@@ -24,11 +24,16 @@ function loaderFor(file: string): Loader {
   return file.endsWith('x') ? 'jsx' : 'js';
 }
 
-function toMessages(diagnostics: Diagnostic[]): PartialMessage[] {
-  return diagnostics.map((d) => ({
+function toMessages(diagnostics: Diagnostic[], severity: Diagnostic['severity']): PartialMessage[] {
+  return diagnostics.filter((d) => d.severity === severity).map((d) => ({
     text: `${d.code}: ${d.message}`,
     location: { file: d.file, line: d.line, column: d.column - 1 },
   }));
+}
+
+/** Errors fail the build; warnings are esbuild warnings. */
+function messages(diagnostics: Diagnostic[]): { errors: PartialMessage[]; warnings: PartialMessage[] } {
+  return { errors: toMessages(diagnostics, 'error'), warnings: toMessages(diagnostics, 'warning') };
 }
 
 /** The esbuild plugin. */
@@ -45,14 +50,14 @@ export function suitkaiseEsbuild(options: SuitkaiseEsbuildOptions): Plugin {
       build.onLoad({ filter: /.*/, namespace: 'sk-worker-module' }, async (args) => {
         const code = await readFile(args.path, 'utf8');
         const result = transform(code, args.path, { root: options.root, target: 'worker-module' });
-        return { contents: result.code, loader: loaderFor(args.path), resolveDir: dirname(args.path), errors: toMessages(result.diagnostics) };
+        return { contents: result.code, loader: loaderFor(args.path), resolveDir: dirname(args.path), ...messages(result.diagnostics) };
       });
       build.onLoad({ filter: SOURCE }, async (args) => {
         if (args.path.includes('/node_modules/')) return undefined;
         const code = await readFile(args.path, 'utf8');
         if (!code.includes('@suitkaise/core')) return undefined;
         const result = transform(code, args.path, { root: options.root, target: 'module', browserWorkers: false });
-        return { contents: result.code, loader: loaderFor(args.path), errors: toMessages(result.diagnostics) };
+        return { contents: result.code, loader: loaderFor(args.path), ...messages(result.diagnostics) };
       });
     },
   };

@@ -3,8 +3,8 @@
  * transform: it runs it on app modules, serves each process's worker entry
  * (`<module>?sk-worker`) and the pruned module a worker imports
  * (`<module>?sk-worker-module`), sends the cross-origin isolation headers
- * shared memory needs, and turns diagnostics into Rollup errors with
- * id, loc and frame. Works for `vite dev`, `vite build` and Vitest.
+ * shared memory needs, and turns diagnostics into Rollup errors (and
+ * warnings) with id, loc and frame. Works for `vite dev`, `vite build` and Vitest.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -100,9 +100,21 @@ function transformPlugin(host: PluginHost, inWorkerBundle: boolean): Plugin {
         target: workerModule ? 'worker-module' : 'module',
         browserWorkers: !workerModule && !inWorkerBundle && !options?.ssr,
       });
-      const [first] = result.diagnostics;
+      // Warnings once per module: not again for the module as a worker imports it.
+      if (!workerModule && !inWorkerBundle) {
+        for (const d of result.diagnostics.filter((d) => d.severity === 'warning')) {
+          this.warn({
+            message: `${d.code}: ${d.message}`,
+            id: file,
+            loc: { file, line: d.line, column: d.column - 1 },
+            frame: frameOf(code, d.line, d.column),
+          });
+        }
+      }
+      const errors = result.diagnostics.filter((d) => d.severity === 'error');
+      const [first] = errors;
       if (first) {
-        const rest = result.diagnostics.slice(1).map((d) => `\n${d.file}:${d.line}:${d.column} ${d.code}: ${d.message}`).join('');
+        const rest = errors.slice(1).map((d) => `\n${d.file}:${d.line}:${d.column} ${d.code}: ${d.message}`).join('');
         this.error({
           message: `${first.code}: ${first.message}${rest}`,
           id: file,

@@ -16,14 +16,14 @@ function fixture(name: string): string {
   return file;
 }
 
-async function buildEntry(entry: string) {
+async function buildEntry(entry: string, onwarn?: (warning: Rollup.RollupLog) => void) {
   return build({
     root: work,
     configFile: false,
     logLevel: 'silent',
     plugins: [suitkaise()],
     resolve: { conditions: ['@suitkaise/source', ...defaultClientConditions] },
-    build: { write: false, minify: false, lib: { entry, formats: ['es'], fileName: 'out' }, rollupOptions: { external: [/^@suitkaise\//] } },
+    build: { write: false, minify: false, lib: { entry, formats: ['es'], fileName: 'out' }, rollupOptions: { external: [/^@suitkaise\//], ...(onwarn ? { onwarn } : {}) } },
   });
 }
 
@@ -40,6 +40,33 @@ describe('the Vite plugin host', () => {
     expect(error!.id).toBe(entry);
     expect(error!.loc).toMatchObject({ file: entry, line: 4, column: 2 });
     expect(error!.frame).toContain('@sk()');
+  });
+
+  it('reports a warning diagnostic with this.warn (id, loc, frame), and the build goes on', async () => {
+    const entry = fixture('module-state.ts');
+    const warnings: Rollup.RollupLog[] = [];
+    // Removed after: a build's worker bundle lists every registering module under the root.
+    await buildEntry(entry, (warning) => warnings.push(warning)).finally(() => rmSync(entry));
+    const ours = warnings.filter((w) => w.message.includes('SK101'));
+    expect(ours).toHaveLength(1);
+    expect(ours[0]!.message).toMatch(/^SK101: @sk\(\) class "Poller" reads `limit`/);
+    expect(ours[0]!.id).toBe(entry);
+    expect(ours[0]!.loc).toMatchObject({ file: entry, line: 11, column: 11 });
+    expect(ours[0]!.frame).toContain('return limit;');
+  });
+
+  it('fails on errors only: warnings of the same module are warned, not part of the error', async () => {
+    const entry = fixture('hook-typo.ts');
+    const warnings: Rollup.RollupLog[] = [];
+    const thrown = (await buildEntry(entry, (warning) => warnings.push(warning)).then(() => null, (e: unknown) => e).finally(() => rmSync(entry))) as
+      (Rollup.RollupError & { errors?: Rollup.RollupError[] }) | null;
+    expect(thrown).not.toBeNull();
+    const error = thrown!.errors?.[0] ?? thrown;
+    expect(error!.message).toContain('SK005');
+    expect(error!.message).toContain('did you mean __result__?');
+    expect(error!.message).not.toContain('SK101');
+    expect(error!.loc).toMatchObject({ file: entry, line: 13, column: 2 });
+    expect(warnings.filter((w) => w.message.includes('SK101'))).toHaveLength(1);
   });
 
   it('replaces @sk() with registration code and a literal worker URL that the build bundles', async () => {

@@ -194,6 +194,11 @@ export function registerClass<T extends Registrable>(cls: T, id?: string): T {
  * The serializer that carries values across worker boundaries: native
  * structured clone plus the class, error and function handling it lacks.
  *
+ * Errors keep their `name`, `message`, `stack`, `cause` and own properties. A
+ * registered error class (`@sk()` or `cucumber.register`) comes back as itself;
+ * an unregistered `Error` subclass comes back as the nearest built-in class
+ * (`Error`, `TypeError`, …) with its `name` kept, so `instanceof` it is false.
+ *
  * ```ts
  * cucumber.register(Point, 'geometry#Point');
  * worker.postMessage(cucumber.serialize({ origin: new Point(0, 0) }));

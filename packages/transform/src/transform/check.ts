@@ -67,7 +67,8 @@ function privateMember(node: Node): Node | undefined {
   return undefined;
 }
 
-function describeItem(item: SkItem): string {
+/** `@sk() class "Name"`, `sk() function "name"`: how messages name an item. */
+export function describeItem(item: SkItem): string {
   if (item.kind === 'class') return `@sk() class ${item.name === undefined ? '(anonymous)' : `"${item.name}"`}`;
   return item.name === undefined ? 'sk() function' : `sk() function "${item.name}"`;
 }

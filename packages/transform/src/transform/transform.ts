@@ -1,5 +1,5 @@
 /**
- * The pipeline: find → check → rewrite Share read-modify-writes → rewrite `@sk()` and
+ * The pipeline: find → check (placement, hook names, module state) → rewrite Share read-modify-writes → rewrite `@sk()` and
  * `@autoreconnect` (→ prune for the worker-module target). Pure: the same
  * input gives the same output, and nothing outside the returned value changes.
  */
@@ -8,6 +8,8 @@ import { posix } from 'node:path';
 import { findAutoreconnects, rewriteAutoreconnects } from './autoreconnect.ts';
 import { checkItems } from './check.ts';
 import { findItems } from './find.ts';
+import { checkHookNames } from './hook-names.ts';
+import { checkModuleState } from './module-state.ts';
 import { parse } from './parse.ts';
 import { prune } from './prune.ts';
 import { rewrite, type ModulePath } from './rewrite.ts';
@@ -30,7 +32,11 @@ export function transform(code: string, id: string, options: TransformOptions): 
   const path = modulePath(id, resolved.root);
   const source = parse(code, path.file);
   const items = findItems(source);
-  const diagnostics = checkItems(items, source, path.file);
+  const diagnostics = [
+    ...checkItems(items, source, path.file),
+    ...checkHookNames(items, source, path.file),
+    ...checkModuleState(items, source, path.file),
+  ];
   const s = new MagicString(code);
   // First: the other passes' removals (decorators, pruned statements) may cover its edits, not the reverse.
   rewriteShareUpdates(s, code, source, findShareUpdates(source));

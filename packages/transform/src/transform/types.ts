@@ -36,15 +36,25 @@ export interface TransformOptions {
   workerModuleSuffix?: string;
 }
 
-/** A build-time error: something in the module cannot work in a worker. */
+/**
+ * A build-time finding: something in the module cannot work in a worker (an error), or works
+ * in a way that is easy to get wrong (a warning). Hosts fail the build on errors only.
+ */
 export interface Diagnostic {
   /**
-   * `SK001` not exported; `SK002` not at module top level; `SK003` captures a local of an
-   * enclosing function; `SK004` a `#private` member or `accessor` field (they do not survive the trip) without toState/fromState.
+   * Errors: `SK001` not exported; `SK002` not at module top level; `SK003` captures a local of an
+   * enclosing function; `SK004` a `#private` member or `accessor` field (they do not survive the trip)
+   * without toState/fromState; `SK005` a process member named like a lifecycle hook that is none
+   * (`__results__`), so never called.
+   * Warnings: `SK101` reads a module-level `let`/`var` that the module reassigns, which a worker
+   * (with its own copy of the module) does not see.
    */
-  code: 'SK001' | 'SK002' | 'SK003' | 'SK004';
-  /** Always `'error'`: the module would fail at run time in a worker. */
-  severity: 'error';
+  code: 'SK001' | 'SK002' | 'SK003' | 'SK004' | 'SK005' | 'SK101';
+  /**
+   * `'error'` (`SK0xx`): the module would fail, or silently misbehave, in a worker; hosts fail the build.
+   * `'warning'` (`SK1xx`): it works, but maybe not as meant; hosts print it and go on.
+   */
+  severity: 'error' | 'warning';
   /** What is wrong and what to do about it. */
   message: string;
   /** The module's path (the `id` without a `?query`). */
@@ -73,7 +83,7 @@ export interface TransformResult {
   code: string;
   /** Source map from `code` back to the input, or `null` when nothing changed. */
   map: SourceMap | null;
-  /** Errors found; the code is still transformed as far as possible. */
+  /** Errors and warnings found (see {@link Diagnostic.severity}); the code is still transformed as far as possible. */
   diagnostics: Diagnostic[];
   /** Every class and function the output registers, in source order. */
   registrations: Registration[];
