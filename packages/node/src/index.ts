@@ -2,8 +2,8 @@
 /**
  * @suitkaise/node: runs suitkaise workers on worker_threads.
  * Spawn, endpoint, terminate: nothing else lives here. Worker code is
- * bundled on first use (bundle.ts) because Node 20 workers cannot load
- * TypeScript or the transform's output directly.
+ * bundled on first use by `@suitkaise/transform/node-worker` (an optional
+ * peer: Node 20 workers cannot load TypeScript or the transform's output directly).
  * @packageDocumentation
  */
 import { availableParallelism } from 'node:os';
@@ -11,7 +11,25 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { moduleKeyOf, type Adapter, type Registration, type SpawnedWorker, type WorkerExit } from '@suitkaise/core/internal';
-import { workerBundleFor } from './bundle.ts';
+
+type NodeWorkerBuilder = typeof import('@suitkaise/transform/node-worker');
+let builder: Promise<NodeWorkerBuilder> | null = null;
+
+/**
+ * The runnable worker file for `registration`'s module, built by `@suitkaise/transform` (loaded on
+ * the first spawn only: a browser app that installs this adapter with core never needs it).
+ */
+async function workerBundleFor(registration: Registration): Promise<string> {
+  builder ??= import('@suitkaise/transform/node-worker').catch((error: unknown) => {
+    builder = null;
+    throw new Error(
+      'starting a worker in Node needs @suitkaise/transform, which builds its worker code: install it (npm install -D @suitkaise/transform) ' +
+        `and run the app with node --import @suitkaise/node/register, or build it with suitkaise build (${error instanceof Error ? error.message : String(error)})`,
+      { cause: error },
+    );
+  });
+  return (await builder).workerBundleFor(registration);
+}
 
 async function spawnWorker(registration: Registration, signal?: AbortSignal): Promise<SpawnedWorker> {
   const file = await workerBundleFor(registration);

@@ -4,8 +4,8 @@
 // generated code imports are declared for pre-bundling), and a production build must run
 // processes and a Pool without the isolation headers, and a Share with them.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -29,8 +29,20 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Bytes under `dir`, following no links. */
+async function sizeOf(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) total += await sizeOf(path);
+    else if (entry.isFile()) total += (await stat(path)).size;
+  }
+  return total;
+}
+
 describe('installed from npm pack tarballs into a project outside the repository', () => {
   let work: string;
+  let tarballs: string;
   let app: string;
   let browser: Browser | undefined;
   const servers: Server[] = [];
@@ -44,7 +56,7 @@ describe('installed from npm pack tarballs into a project outside the repository
     }
     work = await mkdtemp(join(tmpdir(), 'suitkaise-installed-'));
     app = join(work, 'app');
-    const tarballs = join(work, 'tarballs');
+    tarballs = join(work, 'tarballs');
     await mkdir(tarballs, { recursive: true });
     const dependencies: Record<string, string> = {};
     for (const name of PACKAGES) {
@@ -118,4 +130,32 @@ describe('installed from npm pack tarballs into a project outside the repository
     expect(second.errors).toEqual([]);
     await second.page.close();
   }, 120_000);
+
+  it('a browser-only install (core and its adapters) brings no build tools, and says what to install for Node workers', async () => {
+    const light = join(work, 'light');
+    await mkdir(light);
+    const dependencies = Object.fromEntries(['core', 'browser', 'node'].map((name) => {
+      const file = readdirSync(tarballs).find((entry) => entry.startsWith(`suitkaise-${name}-`))!;
+      return [`@suitkaise/${name}`, `file:${join(tarballs, file)}`];
+    }));
+    await writeFile(join(light, 'package.json'), JSON.stringify({ name: 'light-app', private: true, type: 'module', dependencies }, null, 2));
+    await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: light, timeout: 240_000 });
+    const installed = await readdir(join(light, 'node_modules'));
+    for (const heavy of ['esbuild', 'ts-morph', 'typescript', 'vite', '@esbuild', '@ts-morph']) expect(installed).not.toContain(heavy);
+    expect(await readdir(join(light, 'node_modules', '@suitkaise'))).toEqual(['browser', 'core', 'node']);
+    const megabytes = (await sizeOf(join(light, 'node_modules'))) / 2 ** 20;
+    expect(megabytes, `node_modules is ${megabytes.toFixed(1)} MB`).toBeLessThan(8);
+    // In Node, the first spawn needs the transform; the error says so.
+    const script = [
+      "import { Skprocess } from '@suitkaise/core';",
+      "import { register } from '@suitkaise/core/internal';",
+      'class Job extends Skprocess { __run__() {} }',
+      "register(Job, { id: 'job.mjs#Job', moduleUrl: import.meta.url, exportName: 'Job' });",
+      'const job = new Job();',
+      "console.log(await job.run().then(() => 'ran', (error) => error.message));",
+    ].join('\n');
+    await writeFile(join(light, 'job.mjs'), script);
+    const { stdout } = await run(process.execPath, ['job.mjs'], { cwd: light, timeout: 60_000 });
+    expect(stdout).toContain('starting a worker in Node needs @suitkaise/transform');
+  }, 300_000);
 });

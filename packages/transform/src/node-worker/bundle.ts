@@ -11,7 +11,16 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions, Plugin } from 'esbuild';
-import type { Registration } from '@suitkaise/core/internal';
+
+/** What the bundler reads of a registration (`@suitkaise/core`'s `Registration` has these fields). */
+export interface WorkerRegistration {
+  /** Stable id: the module path relative to the project root, `#`, the export name. */
+  readonly id: string;
+  /** `import.meta.url` of the defining module. */
+  readonly moduleUrl?: string;
+  /** URL of the module's prebuilt worker module (`suitkaise build` output), bundled instead of `moduleUrl`. */
+  readonly workerModuleUrl?: string;
+}
 import { buildRuntime, runtimePlugin, type WorkerRuntime } from './runtime.ts';
 import { writeAtomically } from './write.ts';
 
@@ -40,7 +49,7 @@ function runtimeFor(esbuild: typeof import('esbuild'), options: BuildOptions, re
 const BUNDLED = /^(?:@suitkaise\/(?:core|node)(?:\/.*)?|comlink(?:\/.*)?|reflect-metadata|msgpackr\/pack)$/;
 
 /** The project root the registration id is relative to: the module's path minus the id's path part. */
-function rootOf(registration: Registration, file: string): string {
+function rootOf(registration: WorkerRegistration, file: string): string {
   const relative = registration.id.slice(0, registration.id.lastIndexOf('#'));
   const normalized = file.split('\\').join('/');
   if (!relative || !normalized.endsWith(relative)) return dirname(file);
@@ -66,7 +75,7 @@ const prebuiltWorkerModule: Plugin = {
   },
 };
 
-async function build(registration: Registration): Promise<string> {
+async function build(registration: WorkerRegistration): Promise<string> {
   // `suitkaise build` output names its worker module: JavaScript already transformed and pruned,
   // so it is bundled as is (no transform, no TypeScript toolchain at run time). Its id holds the
   // SOURCE path, which the emitted file's path does not end with: the id-derived root applies
@@ -80,7 +89,7 @@ async function build(registration: Registration): Promise<string> {
   const root = prebuilt ? packageDirOf(file) : rootOf(registration, file);
   const [esbuild, workerModulePlugin] = await Promise.all([
     import('esbuild'),
-    prebuilt ? prebuiltWorkerModule : import('@suitkaise/transform/esbuild').then(({ suitkaiseEsbuild }) => suitkaiseEsbuild({ root })),
+    prebuilt ? prebuiltWorkerModule : import('../esbuild.ts').then(({ suitkaiseEsbuild }) => suitkaiseEsbuild({ root })),
   ]);
   const cacheDir = join(root, 'node_modules', '.cache', 'suitkaise');
   const resolveDir = dirname(file);
@@ -144,7 +153,7 @@ async function build(registration: Registration): Promise<string> {
 }
 
 /** The path of a runnable worker file for `registration`'s module, built once per module per thread. */
-export function workerBundleFor(registration: Registration): Promise<string> {
+export function workerBundleFor(registration: WorkerRegistration): Promise<string> {
   const key = registration.workerModuleUrl ?? registration.moduleUrl ?? registration.id;
   let bundle = bundles.get(key);
   if (!bundle) {
