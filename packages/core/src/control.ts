@@ -9,8 +9,9 @@ const STOP = 0;
 const CURRENT_RUN = 1;
 const LIVES_LEFT = 2;
 const SECTION = 3;
-const INT_SLOTS = 4;
-const FLOAT_OFFSET = 16; // bytes; Float64 slots after the Int32 slots: section start, join deadline
+const TELLS_READ = 4;
+const INT_SLOTS = 5;
+const FLOAT_OFFSET = 24; // bytes, 8-aligned; Float64 slots after the Int32 slots: section start, join deadline
 const FLOAT_SLOTS = 2;
 
 /** Sections in the order of their index in the control block. */
@@ -52,6 +53,11 @@ export class ControlBlock {
 
   get livesLeft(): number { return Atomics.load(this.#ints, LIVES_LEFT); }
   set livesLeft(value: number) { Atomics.store(this.#ints, LIVES_LEFT, value); }
+
+  /** How many of the parent's tells the process has read (over every worker it ran on). */
+  get tellsRead(): number { return Atomics.load(this.#ints, TELLS_READ); }
+  /** One more of the parent's tells was read. */
+  noteTellRead(): void { Atomics.add(this.#ints, TELLS_READ, 1); }
 
   /** The section running now, or null between sections. */
   get section(): Section | null { return SECTIONS[Atomics.load(this.#ints, SECTION)] ?? null; }

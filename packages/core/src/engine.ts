@@ -29,12 +29,15 @@ class WorkerBinding implements ProcessBinding {
   readonly timers = null;
   error: ProcessError | null = null;
   #stopped = false;
-  readonly #inbox = new Mailbox<unknown>();
+  readonly #inbox: Mailbox<unknown>;
 
   constructor(
     private readonly control: ControlBlock,
     private readonly mail: MessagePort,
+    shared: boolean,
   ) {
+    // What was read is counted, so that a replacement worker gets only the tells this one did not read.
+    this.#inbox = new Mailbox<unknown>(shared ? () => control.noteTellRead() : () => this.note({ sk: 'read' }));
     mail.onmessage = (event: MessageEvent) => {
       const message: unknown = event.data;
       if (!isNote(message)) receiveMail(this.#inbox, message);
@@ -112,7 +115,7 @@ export async function runProcess(start: StartMessage): Promise<Outcome> {
   control.currentRun = start.currentRun;
   control.livesLeft = start.livesLeft;
   if (start.joinDeadline !== null && control.joinDeadline === 0) control.joinDeadline = start.joinDeadline;
-  const binding = new WorkerBinding(control, start.mail);
+  const binding = new WorkerBinding(control, start.mail, shared);
   // Without shared memory, the parent sees progress only through these notes.
   const report = shared ? () => {} : () => binding.note({ sk: 'progress', ...control.progress() });
 

@@ -19,6 +19,12 @@ export class Mailbox<T> {
   readonly #queue: Array<Entry<T>> = [];
   readonly #waiting: Array<Reader<T>> = [];
   #closed = false;
+  readonly #onTaken: (() => void) | undefined;
+
+  /** @param onTaken - called each time a reader takes a message (not a timeout or a wake-up) */
+  constructor(onTaken?: () => void) {
+    this.#onTaken = onTaken;
+  }
 
   /** Hand a message to the oldest waiting reader, or queue it. */
   push(value: T): void {
@@ -32,8 +38,10 @@ export class Mailbox<T> {
 
   #deliver(entry: Entry<T>): void {
     const reader = this.#waiting.shift();
-    if (reader) reader(entry);
-    else this.#queue.push(entry);
+    if (reader) {
+      this.#onTaken?.();
+      reader(entry);
+    } else this.#queue.push(entry);
   }
 
   /**
@@ -42,6 +50,7 @@ export class Mailbox<T> {
    */
   next(timeout?: number, signal?: AbortSignal): Promise<T | undefined> {
     const queued = this.#queue.shift();
+    if (queued) this.#onTaken?.();
     if (queued) return 'error' in queued ? Promise.reject(queued.error) : Promise.resolve(queued.value);
     if (this.#closed || signal?.aborted) return Promise.resolve(undefined);
     return new Promise((resolve, reject) => {

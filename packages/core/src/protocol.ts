@@ -46,6 +46,8 @@ export type MailNote =
   | { readonly sk: 'end' }
   /** Parent → worker: `stop()`: wakes a hook waiting in `listen()`, and is the stop itself without shared memory. */
   | { readonly sk: 'stop' }
+  /** Worker → parent, without shared memory only: a hook read one of the parent's tells (the control block counts them otherwise). */
+  | { readonly sk: 'read' }
   /** Worker → parent: lives ran out with this serialized `ProcessError`; `__error__` runs next. */
   | { readonly sk: 'failure'; readonly error: SerializedValue }
   /** Worker → parent, without shared memory only: what the control block would show. */

@@ -58,6 +58,12 @@ interface Attempt {
 
 type Settled = { status: 'resolved' | 'rejected'; value: unknown };
 
+/** A told message, encoded; `moved` once its ports went with it (they cannot be sent again). */
+interface Told {
+  readonly message: unknown;
+  moved: boolean;
+}
+
 class Supervisor implements ProcessBinding {
   readonly side = 'parent';
   readonly #registration: Registration;
@@ -68,7 +74,14 @@ class Supervisor implements ProcessBinding {
   readonly #inbox = new Mailbox<unknown>();
   readonly #hasErrorHook: boolean;
   #attempt: Attempt | null = null;
-  #unsent: unknown[] = [];
+  /**
+   * Tells not yet known to be read, oldest first from `#toldHead` (a queue with a moving head): a
+   * worker gets those not posted yet, and a replacement gets again those its predecessor did not read.
+   */
+  #told: Told[] = [];
+  #toldHead = 0;
+  /** How many tells came before `#told[#toldHead]`. */
+  #toldBefore = 0;
   #settled: Settled | null = null;
   #error: ProcessError | null = null;
   #timers: ProcessTimers | null = null;
@@ -116,11 +129,23 @@ class Supervisor implements ProcessBinding {
 
   tell(data: unknown): void {
     if (this.#settled) throw new ProcessError('tell(): the process has finished; nothing is listening');
-    const message = encodeMail(data);
-    if (this.#attempt) this.#post(this.#attempt, message);
-    else {
-      claimPoints(transferFor(message)); // told twice before the worker is up: the second tell throws now
-      this.#unsent.push(message);
+    const told: Told = { message: encodeMail(data), moved: false };
+    if (!this.#attempt) claimPoints(transferFor(told.message)); // told twice before the worker is up: the second tell throws now
+    this.#forgetRead();
+    this.#told.push(told);
+    if (this.#attempt) this.#post(this.#attempt, told);
+  }
+
+  /** Drop the tells the process has read (the control block counts them). */
+  #forgetRead(): void {
+    const read = this.#control.tellsRead;
+    while (this.#toldBefore < read && this.#toldHead < this.#told.length) {
+      this.#toldHead += 1;
+      this.#toldBefore += 1;
+    }
+    if (this.#toldHead > 1024 && this.#toldHead * 2 > this.#told.length) {
+      this.#told = this.#told.slice(this.#toldHead);
+      this.#toldHead = 0;
     }
   }
 
@@ -184,9 +209,12 @@ class Supervisor implements ProcessBinding {
         if (message.sk === 'end') endMail();
         else if (message.sk === 'failure') attempt.exhaustedBy = this.#readError(message.error);
         else if (message.sk === 'progress') this.#control.applyProgress(message);
+        else if (message.sk === 'read') this.#control.noteTellRead();
       };
       this.#attempt = attempt;
-      for (const message of this.#unsent.splice(0)) this.#post(attempt, message);
+      // Told before this worker was up, or told to a worker that died before reading them: in order.
+      this.#forgetRead();
+      for (let i = this.#toldHead; i < this.#told.length; i += 1) this.#post(attempt, this.#told[i]!);
       if (this.#control.stopRequested) channel.port1.postMessage({ sk: 'stop' } satisfies MailNote);
       const start: StartMessage = {
         classId: this.#registration.id,
@@ -251,10 +279,16 @@ class Supervisor implements ProcessBinding {
     return reusable ? Promise.resolve() : attempt.life.end();
   }
 
-  /** Tell the worker `message` (encoded), noting the pipe points that move with it. */
-  #post(attempt: Attempt, message: unknown): void {
-    const moved = postEncoded(attempt.mail, message);
-    if (moved.length > 0) for (const point of endpointsOf(moved)) attempt.points.add(point);
+  /**
+   * Tell the worker a message, noting the pipe points that move with it. One whose ports already
+   * moved to a worker that died is not sent again: those ports ended with it.
+   */
+  #post(attempt: Attempt, told: Told): void {
+    if (told.moved) return;
+    const moved = postEncoded(attempt.mail, told.message);
+    if (moved.length === 0) return;
+    told.moved = true;
+    for (const point of endpointsOf(moved)) attempt.points.add(point);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProcessError, ProcessTimeoutError, RunError, ErrorHandlerError } from '@suitkaise/core';
-import { Flaky, Handled, InventoryError } from './fixtures/processes.ts';
+import { Flaky, Handled, InventoryError, TellReader } from './fixtures/processes.ts';
 
 describe('lives, retries and section timeouts', () => {
   it('retries a failed run on the same run index and keeps the state', async () => {
@@ -52,6 +52,14 @@ describe('lives, retries and section timeouts', () => {
     // The replacement starts from the state at start() with currentRun carried over.
     expect(result.seen).toEqual([1, 2]);
     expect(flaky.currentRun).toBe(3);
+  });
+
+  it('tells a worker did not read before it died go to its replacement, in order', async () => {
+    const reader = new TellReader(9);
+    reader.start();
+    for (let i = 1; i <= 10; i += 1) reader.tell(i);
+    // The first worker read 1 and ended itself; what it read went with it.
+    expect(await reader.result()).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
   it('replaces a worker that crashes outside any hook', async () => {
