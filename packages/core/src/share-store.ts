@@ -75,6 +75,28 @@ export function noteTerminated(token: number): void {
 /** How long after `terminate()` a lock its worker held counts as orphaned (the thread stops within milliseconds). */
 const ORPHAN_GRACE = 50;
 
+/**
+ * Run while this thread waits for a lock. A thread blocked in a lock wait runs no timers, so the
+ * parent's section watchdogs (which end a worker stuck while holding the lock) run from here.
+ */
+let whileWaiting: (() => void) | null = null;
+
+/** Install the hook a lock wait runs about every 10 ms (the supervisor's watchdogs). */
+export function setLockWaitHook(hook: () => void): void {
+  whileWaiting = hook;
+}
+
+/** How often a lock wait runs {@link whileWaiting}. */
+const WAIT_HOOK_PERIOD = 10;
+
+/**
+ * A worker that ends itself (`process.exit`, `close()`) frees the Share locks it holds on its way
+ * out: its parent may be blocked on one, unable to learn that it ended.
+ */
+export function releaseLocksHeldHere(): void {
+  releaseLocksOf(lockToken);
+}
+
 /** Every Share memory this thread has seen, to free locks a dead worker held. */
 const known = new Set<WeakRef<ShareStore>>();
 
@@ -283,9 +305,14 @@ export class ShareStore {
     const header = this.#header;
     const deadline = Date.now() + LOCK_PATIENCE;
     const wait = canWait();
+    let hookAt = Date.now() + WAIT_HOOK_PERIOD;
     for (let spins = 0; ; spins++) {
       if (Atomics.exchange(header, LOCK, 2) === 0) return;
-      if (wait) Atomics.wait(header, LOCK, 2, 20);
+      if (wait) Atomics.wait(header, LOCK, 2, WAIT_HOOK_PERIOD);
+      if (whileWaiting && (wait || (spins & 255) === 0) && Date.now() >= hookAt) {
+        hookAt = Date.now() + WAIT_HOOK_PERIOD;
+        whileWaiting();
+      }
       // A worker this thread terminated holds it: this thread may be the one that has to free it.
       const owner = Atomics.load(header, OWNER);
       const since = terminated.get(owner);

@@ -15,6 +15,7 @@ import { registrationOf, type Registration } from './registry.ts';
 import { deserialize, serialize, type SerializedValue } from './serializer/index.ts';
 import { ProcessTimers } from './timing.ts';
 import { claimPoints, endpointsOf, pointsEnded, repairPoints, type Pipe } from './pipe.ts';
+import { setLockWaitHook } from './share-store.ts';
 import { markTransferred, postEncoded, transferFor } from './transfer.ts';
 import { WorkerLife, atMost, messageOf } from './worker-life.ts';
 
@@ -28,6 +29,12 @@ export interface WorkerSource {
   /** Done with `life`: `reusable` when it answered normally (a pool may lease it again), else it is being ended. */
   release(life: WorkerLife, reusable: boolean): void;
 }
+
+/** The section watchdogs of the processes running now. */
+const watchdogs = new Set<() => void>();
+setLockWaitHook(() => {
+  for (const check of watchdogs) check();
+});
 
 /** A process's own worker per attempt. */
 const ownWorkers: WorkerSource = {
@@ -236,9 +243,9 @@ class Supervisor implements ProcessBinding {
       this.#endAttempt(attempt, false);
       throw error;
     }
-    const watchdog = this.#watch(attempt);
+    const stopWatching = this.#watch(attempt);
     const ended = await life.race(running);
-    if (watchdog !== undefined) clearInterval(watchdog);
+    stopWatching?.();
     // With an outcome in hand, a worker that dies now is no failure; its last tells may still be on their way.
     if ('value' in ended) await atMost(mailEnded, MAIL_GRACE, undefined);
     this.#attempt = null;
@@ -313,22 +320,29 @@ class Supervisor implements ProcessBinding {
   }
 
   /** Terminates the worker when its running section passes its timeout. */
-  #watch(attempt: Attempt): ReturnType<typeof setInterval> | undefined {
+  #watch(attempt: Attempt): (() => void) | undefined {
     const timeouts = this.#config.timeouts;
     const limits = SECTIONS.map((section) => timeouts[section]).filter((limit): limit is number => limit !== null);
     if (limits.length === 0) return undefined;
     const period = Math.min(50, Math.max(2, Math.min(...limits) / 10));
-    const timer = setInterval(() => {
+    const check = () => {
       const section = this.#control.section;
       const limit = section ? timeouts[section] : null;
-      if (section === null || limit === null) return;
+      if (section === null || limit === null || attempt.failure) return;
       if (sharedNow() - this.#control.sectionStartedAt > limit) {
         attempt.failure = new ProcessTimeoutError(section, limit, this.#control.currentRun);
-        clearInterval(timer);
+        stop();
         attempt.life.terminate();
       }
-    }, period);
-    return timer;
+    };
+    const timer = setInterval(check, period);
+    // Also from inside a Share lock wait in this thread, where timers cannot fire.
+    watchdogs.add(check);
+    const stop = () => {
+      clearInterval(timer);
+      watchdogs.delete(check);
+    };
+    return stop;
   }
 
   #finishWith(outcome: Outcome): void {

@@ -10,6 +10,8 @@ import { serveTasks } from './pool/worker-tasks.ts';
 import type { WorkerApi } from './protocol.ts';
 import { markTransferred, transferFor } from './transfer.ts';
 
+export { releaseLocksHeldHere as releaseOwnShareLocks } from './share-store.ts';
+
 /** How a worker loads another registered module's worker code: the platform's part of `WorkerApi.load`. */
 export type ModuleLoader = (module: ModuleRef) => Promise<unknown>;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Pipe, ProcessTimeoutError, Reconnector, SerializationError, Share, Sktimer, cucumber } from '@suitkaise/core';
-import { EndlessPusher, IncrementProcess, LockHolder, ManualIncrement, ShareConversation, newTally, type Tally } from './fixtures/share-processes.ts';
+import { Pipe, ProcessError, ProcessTimeoutError, Reconnector, SerializationError, Share, Sktimer, cucumber } from '@suitkaise/core';
+import { EndlessPusher, ExitInsideAtomic, IncrementProcess, StuckInAtomic, LockHolder, ManualIncrement, ShareConversation, newTally, type Tally } from './fixtures/share-processes.ts';
 
 const tally = newTally;
 
@@ -220,6 +220,34 @@ describe('Share across real workers', () => {
     share.x = 2;
     expect(share.x).toBe(2);
     expect(share.hasError).toBe(true);
+  });
+
+  // The lock's patience is 10 s: a writer freed in well under that was freed by the holder's end, not by giving up.
+  it('a worker that ends itself inside share.atomic() does not freeze the next writer in this thread', async () => {
+    const share = new Share<{ counter: number }>();
+    share.counter = 0;
+    const holder = new ExitInsideAtomic(share);
+    holder.start();
+    expect(await holder.listen(10_000)).toBe('holding');
+    const began = performance.now();
+    share.update('counter', (counter) => counter + 1);
+    expect(performance.now() - began).toBeLessThan(5_000);
+    expect([1, 1001]).toContain(share.counter);
+    expect(share.hasError).toBe(true);
+    await expect(holder.result()).rejects.toBeInstanceOf(ProcessError);
+  });
+
+  it('a section timeout ends a worker stuck inside share.atomic() even while this thread waits for its lock', async () => {
+    const share = new Share<{ x: number }>();
+    share.x = 1;
+    const holder = new StuckInAtomic(share);
+    holder.start();
+    expect(await holder.listen(10_000)).toBe('holding');
+    const began = performance.now();
+    share.x = 2;
+    expect(performance.now() - began).toBeLessThan(5_000);
+    expect(share.x).toBe(2);
+    await expect(holder.result()).rejects.toBeInstanceOf(ProcessTimeoutError);
   });
 
   it('kill() in the middle of Share operations leaves the Share usable', async () => {
