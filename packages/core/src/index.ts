@@ -11,6 +11,7 @@ export { sk, type SkClass, type SkFunction, type SkClassDecorator } from './sk.t
 export { Sktimer, ProcessTimers } from './timing.ts';
 export { Pipe, type PipePairOptions, type PipeRole } from './pipe.ts';
 export { Pool } from './pool/pool.ts';
+export { onUncaught } from './uncaught.ts';
 export type {
   PoolOptions, MapOptions, PoolMethods, PoolMap, PoolMapInBackground, PoolIterate, PoolIterateInBackground, PoolItems,
   Mappable, PoolFunction, PoolProcessClass, ArgsOf, ResultOf, ItemOf,

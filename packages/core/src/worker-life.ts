@@ -7,7 +7,9 @@ import * as Comlink from 'comlink';
 import type { Adapter, ModuleRef, SpawnedWorker, WorkerExit } from './adapter.ts';
 import type { TaskBatch, TaskMessage, TaskOutcome, WorkerApi } from './protocol.ts';
 import type { Registration } from './registry.ts';
+import { ProcessError } from './errors.ts';
 import { newLockToken, noteTerminated, releaseLocksOf } from './share-store.ts';
+import { reportUncaught } from './uncaught.ts';
 
 let adapterPromise: Promise<Adapter> | null = null;
 
@@ -62,6 +64,14 @@ export class WorkerLife {
     this.remote = Comlink.wrap<WorkerApi>(worker.endpoint);
     this.#modules.set(moduleKeyOf(spawnedFor.id), Promise.resolve());
     void worker.exited.then((exit) => {
+      // A crash nothing waits for (after the worker answered, or while idle in a pool) is reported, not lost.
+      if (exit.error !== undefined && this.#onExit.size === 0 && this.#pendingTasks.size === 0 && !this.ending) {
+        reportUncaught(new ProcessError(
+          `a worker for ${spawnedFor.id} ${exit.description} after it had answered; nothing was waiting for it, so it is reported ` +
+            'here (onUncaught() from @suitkaise/core receives these). Look for a timer or promise the worker code left running',
+          { originalError: exit.error },
+        ));
+      }
       for (const listener of this.#onExit) listener(exit);
       this.#onExit.clear();
       // A reply already on its way still counts: the rest end with the worker.

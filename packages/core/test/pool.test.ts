@@ -1,8 +1,8 @@
 // Pool in real workers: Node worker_threads and Chromium Web Workers (the same file runs in both projects).
 import { afterAll, describe, expect, it } from 'vitest';
-import { Pool, ProcessError, ResultTimeoutError, RunError, Share } from '@suitkaise/core';
+import { Pool, ProcessError, ResultTimeoutError, RunError, Share, onUncaught } from '@suitkaise/core';
 import {
-  Fallback, SlowOnce, Squarer, add, busy, crashLater, endWorker, failOn, increment, sleepThen, spin, square, workerId,
+  Fallback, SlowOnce, Squarer, add, busy, crashLater, crashWhenIdle, endWorker, failOn, increment, sleepThen, spin, square, workerId,
 } from './fixtures/pool-functions.ts';
 import { double, doubleAndLater } from './fixtures/pool-declared.ts';
 import { shout } from './fixtures/pool-more.ts';
@@ -161,6 +161,21 @@ describe('Pool: failures', () => {
     expect(error).toBeInstanceOf(ProcessError);
     expect((error as Error).message).toMatch(/a pool worker crashed: .*a timer failed.* while running item 1 of crashLater/);
     expect(await pool.map(square, [5])).toEqual([25]);
+  });
+
+  it('an error a worker throws after it answered reaches onUncaught, not the void; the pool replaces that worker', async () => {
+    const reported: ProcessError[] = [];
+    const unsubscribe = onUncaught((error) => reported.push(error));
+    try {
+      expect(await pool.map(crashWhenIdle, [7])).toEqual([7]);
+      for (let waited = 0; reported.length === 0 && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(reported).toHaveLength(1);
+      expect(reported[0]).toBeInstanceOf(ProcessError);
+      expect(reported[0]!.message).toMatch(/crashed: .*a timer left behind failed.* after it had answered; nothing was waiting for it/);
+      expect(await pool.map(square, [3, 4], { chunkSize: 1 })).toEqual([9, 16]);
+    } finally {
+      unsubscribe();
+    }
   });
 
   it('{ signal }: running items are stopped (even while (true) {}), queued ones never start, the call rejects with the reason', async () => {
