@@ -34,6 +34,8 @@ function spawnWorker(registration: Registration): SpawnedWorker {
   });
   return {
     endpoint: worker,
+    // The shared worker entry loads each module's code on demand.
+    preloaded: false,
     exited,
     terminate() {
       worker.terminate();

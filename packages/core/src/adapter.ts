@@ -23,6 +23,12 @@ export interface SpawnedWorker {
   readonly exited: Promise<WorkerExit>;
   /** End the worker now, even inside `while (true) {}`. */
   terminate(): void;
+  /**
+   * Whether the worker starts with the module it was spawned for already loaded (Node: a bundle per
+   * module); `false` when it loads modules on demand (a browser build's one shared worker entry).
+   * @default true
+   */
+  readonly preloaded?: boolean;
   /** Whether the worker may keep the app alive (Node: `ref`/`unref`); an idle pool worker must not. */
   keepAlive?(on: boolean): void;
 }

@@ -195,6 +195,14 @@ class Supervisor implements ProcessBinding {
     let life: WorkerLife;
     try {
       life = await this.#source.acquire(this.#registration, this.#killed.signal);
+      if (!life.hasLoaded(this.#registration)) {
+        try {
+          await life.load(this.#registration);
+        } catch (error) {
+          this.#source.release(life, false);
+          throw error;
+        }
+      }
     } catch (error) {
       const failed = new ProcessError(`could not start the worker for ${this.#registration.id}: ${messageOf(error)}`, { originalError: error });
       this.#finish({ status: 'rejected', value: failed }, failed);

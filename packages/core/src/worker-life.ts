@@ -62,7 +62,7 @@ export class WorkerLife {
     this.#worker = worker;
     this.#adapter = adapter;
     this.remote = Comlink.wrap<WorkerApi>(worker.endpoint);
-    this.#modules.set(moduleKeyOf(spawnedFor.id), Promise.resolve());
+    if (worker.preloaded !== false) this.#modules.set(moduleKeyOf(spawnedFor.id), Promise.resolve());
     void worker.exited.then((exit) => {
       // A crash nothing waits for (after the worker answered, or while idle in a pool) is reported, not lost.
       if (exit.error !== undefined && this.#onExit.size === 0 && this.#pendingTasks.size === 0 && !this.ending) {

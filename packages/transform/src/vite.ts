@@ -1,16 +1,18 @@
 /**
  * The Vite plugin: `plugins: [suitkaise()]`. A thin host around the pure
- * transform: it runs it on app modules, serves each process's worker entry
- * (`<module>?sk-worker`) and the pruned module a worker imports
- * (`<module>?sk-worker-module`), sends the cross-origin isolation headers
+ * transform: it runs it on app modules, serves the one worker entry every
+ * registration names (`__suitkaise_worker__.js?sk-worker`, never on disk),
+ * the table of modules it loads in a build, and the pruned module a worker
+ * imports (`<module>?sk-worker-module`), sends the cross-origin isolation headers
  * shared memory needs, and turns diagnostics into Rollup errors (and
  * warnings) with id, loc and frame. Works for `vite dev`, `vite build` and Vitest.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import type { Plugin } from 'vite';
 import { transform } from './index.ts';
+import { WORKER_ENTRY_FILE } from './transform/rewrite.ts';
 
 /** Options of {@link suitkaise}. */
 export interface SuitkaiseOptions {
@@ -41,19 +43,26 @@ function frameOf(code: string, line: number, column: number): string {
   return out.join('\n');
 }
 
-/** Every worker entry imports this: how a pool worker loads other modules' worker code. */
+/** The worker entry imports this: how a worker loads a module's worker code. */
 const WORKER_MODULES = 'virtual:suitkaise/worker-modules';
 const RESOLVED_WORKER_MODULES = `\0${WORKER_MODULES}`;
 
-/** The module a `?sk-worker` URL serves: the pruned user module, then the engine. */
-function workerEntry(file: string): string {
-  return [
-    `import ${JSON.stringify(`./${basename(file)}?sk-worker-module`)};`,
-    'import { serve } from "@suitkaise/browser/worker";',
-    `import { modules, devServer } from ${JSON.stringify(WORKER_MODULES)};`,
-    'serve(modules, devServer);',
-    '',
-  ].join('\n');
+/**
+ * The one worker entry every registration's `new Worker(new URL('…/__suitkaise_worker__.js?sk-worker'))`
+ * names: the engine only. A build bundles it (and so the runtime) once; the worker loads each
+ * module's code on first use, by registration id.
+ */
+const WORKER_ENTRY_CODE = [
+  'import { serve } from "@suitkaise/browser/worker";',
+  `import { modules, devServer } from ${JSON.stringify(WORKER_MODULES)};`,
+  'serve(modules, devServer);',
+  '',
+].join('\n');
+
+/** Whether `id` (a path or URL, any query) names the shared worker entry. */
+function isWorkerEntry(id: string): boolean {
+  const file = cleanUrl(id);
+  return file === `/${WORKER_ENTRY_FILE}` || file.endsWith(`/${WORKER_ENTRY_FILE}`) || file.endsWith(`\\${WORKER_ENTRY_FILE}`);
 }
 
 /**
@@ -72,22 +81,23 @@ function workerModulesTable(modules: ReadonlyMap<string, string> | null): string
  *   worker bundles' instances of this plugin.
  */
 function transformPlugin(host: PluginHost, inWorkerBundle: boolean): Plugin {
-  const { getRoot, workerEntries } = host;
+  const { getRoot } = host;
   return {
     name: 'suitkaise:transform',
     enforce: 'pre',
-    // In builds Vite bundles `new URL('./x.ts?sk-worker', import.meta.url)` from the URL without its
-    // query: turn such a worker bundle's entry back into our generated worker entry.
-    resolveId(source, _importer, options) {
+    resolveId(source) {
       if (source === WORKER_MODULES) return RESOLVED_WORKER_MODULES;
-      if (inWorkerBundle && options.isEntry && !WORKER_ENTRY.test(source) && workerEntries.has(cleanUrl(source))) {
-        return `${cleanUrl(source)}?sk-worker`;
+      // The shared worker entry is on no disk: a build bundles it from its path (query dropped), a dev
+      // server is asked for /__suitkaise_worker__.js?sk-worker&…; both come here.
+      if (isWorkerEntry(source)) {
+        const query = source.includes('?') ? source.slice(source.indexOf('?')) : '';
+        return `${join(getRoot(), WORKER_ENTRY_FILE).split(sep).join('/')}${WORKER_ENTRY.test(query) ? query : `?sk-worker${query ? `&${query.slice(1)}` : ''}`}`;
       }
       return undefined;
     },
     async load(id) {
       if (id === RESOLVED_WORKER_MODULES) return workerModulesTable(host.isBuild() ? await host.registeringModules() : null);
-      if (WORKER_ENTRY.test(id)) return workerEntry(cleanUrl(id));
+      if (isWorkerEntry(id)) return WORKER_ENTRY_CODE;
       return undefined;
     },
     transform(code, id, options) {
@@ -122,7 +132,6 @@ function transformPlugin(host: PluginHost, inWorkerBundle: boolean): Plugin {
           frame: frameOf(code, first.line, first.column),
         });
       }
-      if (!workerModule && result.registrations.length > 0) workerEntries.add(file);
       if (!result.changed) return undefined;
       // Registration is a side effect: keep it even in packages marked `"sideEffects": false`.
       return { code: result.code, map: result.map, moduleSideEffects: result.registrations.length > 0 ? true : null };
@@ -156,8 +165,6 @@ function installedRuntimeEntries(root: string): string[] {
 interface PluginHost {
   getRoot(): string;
   isBuild(): boolean;
-  /** Modules with a worker entry (any registration). */
-  workerEntries: Set<string>;
   /** Every module under the root that registers something: key (path from the root) → file. */
   registeringModules(): Promise<ReadonlyMap<string, string>>;
 }
@@ -200,7 +207,6 @@ export default function suitkaise(options: SuitkaiseOptions = {}): Plugin[] {
   const host: PluginHost = {
     getRoot: () => root,
     isBuild: () => build,
-    workerEntries: new Set<string>(),
     registeringModules: () => (scan ??= scanRegisteringModules(root, outDir)),
   };
   const isolation = options.crossOriginIsolation ?? true;

@@ -77,7 +77,7 @@ describe('module target: @sk() classes', () => {
     expect(result.registrations).toEqual([{ id: 'src/counter.ts#Counter', exportName: 'Counter', kind: 'class', process: true }]);
     expect(result.code).toContain(
       '__sk_register(Counter, { id: "src/counter.ts#Counter", moduleUrl: import.meta.url, exportName: "Counter", ' +
-      'browserWorker: () => new Worker(new URL("./counter.ts?sk-worker", import.meta.url), { type: "module", name: "Counter" }) });',
+      'browserWorker: () => new Worker(new URL("../__suitkaise_worker__.js?sk-worker", import.meta.url), { type: "module", name: "Counter" }) });',
     );
     expect(result.code.startsWith('import { register as __sk_register } from "@suitkaise/core/internal";\n')).toBe(true);
     expect(result.code.match(/__sk_register\(/g)).toHaveLength(1);
@@ -103,7 +103,7 @@ describe('module target: @sk() classes', () => {
     expect(result.code).toContain('export default class __sk_default extends Skprocess<string> {');
     expect(result.code).toContain(
       '__sk_register(__sk_default, { id: "src/jobs/default-export.ts#default", moduleUrl: import.meta.url, exportName: "default", ' +
-      'browserWorker: () => new Worker(new URL("./default-export.ts?sk-worker", import.meta.url), { type: "module", name: "default" }) });',
+      'browserWorker: () => new Worker(new URL("../../__suitkaise_worker__.js?sk-worker", import.meta.url), { type: "module", name: "default" }) });',
     );
   });
 
@@ -152,7 +152,7 @@ describe('module target: @sk() classes', () => {
       { id: 'src/ns.ts#Job', exportName: 'Job', kind: 'class', process: true },
       { id: 'src/ns.ts#triple', exportName: 'triple', kind: 'function', process: false },
     ]);
-    expect(result.code).toContain('new URL("./ns.ts?sk-worker", import.meta.url)');
+    expect(result.code).toContain('new URL("../__suitkaise_worker__.js?sk-worker", import.meta.url)');
   });
 
   it('accepts a bare `@sk` and `export @sk() class`, and parses .tsx modules', () => {
@@ -167,7 +167,7 @@ describe('module target: @sk() classes', () => {
     expect(result.registrations.map((r) => [r.exportName, r.process])).toEqual([['Bare', true], ['After', false]]);
     expect(result.code).toContain('\nexport class Bare extends Skprocess {}\n__sk_register(Bare, ');
     expect(result.code).toContain('\nexport class After {}\n__sk_register(After, ');
-    expect(result.code).toContain('new URL("./view.tsx?sk-worker", import.meta.url)');
+    expect(result.code).toContain('new URL("../__suitkaise_worker__.js?sk-worker", import.meta.url)');
   });
 
   it('follows the extends chain: local chain to Skprocess, plain classes, imported bases, other core classes', () => {
@@ -176,7 +176,7 @@ describe('module target: @sk() classes', () => {
     expect(processOf).toEqual({ Deep: true, Point: false, FromPlain: false, FromImport: true, TimerLike: false });
     expect(result.code).toContain('__sk_register(Point, { id: "src/chains.ts#Point", moduleUrl: import.meta.url, exportName: "Point" });');
     expect(result.code).toContain('__sk_register(FromPlain, { id: "src/chains.ts#FromPlain", moduleUrl: import.meta.url, exportName: "FromPlain" });');
-    expect(result.code).toMatch(/__sk_register\(Deep, \{[^\n]*browserWorker: \(\) => new Worker\(new URL\("\.\/chains\.ts\?sk-worker", import\.meta\.url\)/);
+    expect(result.code).toMatch(/__sk_register\(Deep, \{[^\n]*browserWorker: \(\) => new Worker\(new URL\("\.\.\/__suitkaise_worker__\.js\?sk-worker", import\.meta\.url\)/);
     expect(result.code).toMatch(/__sk_register\(FromImport, \{[^\n]*browserWorker/);
     expect(result.code).not.toMatch(/__sk_register\(TimerLike, \{[^\n]*browserWorker/);
   });
@@ -198,7 +198,7 @@ describe('module target: sk() functions', () => {
       { id: 'src/math.ts#add', exportName: 'add', kind: 'function', process: false },
     ]);
     // Functions get a browser worker thunk too: a Pool spawns its workers from the first registration it maps.
-    const worker = 'browserWorker: () => new Worker(new URL("./math.ts?sk-worker", import.meta.url), { type: "module", name: "square" })';
+    const worker = 'browserWorker: () => new Worker(new URL("../__suitkaise_worker__.js?sk-worker", import.meta.url), { type: "module", name: "square" })';
     expect(result.code).toContain(
       'export const square = sk((x: number) => x * x);\n' +
       `__sk_register(square, { id: "src/math.ts#square", moduleUrl: import.meta.url, exportName: "square", ${worker} });`,
@@ -430,7 +430,7 @@ describe('options', () => {
   it('ignores a ?query on the id and accepts Windows separators', () => {
     const result = transform(fixture('counter'), 'C:\\work\\app\\src\\counter.ts?v=123', { root: 'C:\\work\\app' });
     expect(result.registrations[0]?.id).toBe('src/counter.ts#Counter');
-    expect(result.code).toContain('new URL("./counter.ts?sk-worker", import.meta.url)');
+    expect(result.code).toContain('new URL("../__suitkaise_worker__.js?sk-worker", import.meta.url)');
   });
 });
 

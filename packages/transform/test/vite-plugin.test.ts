@@ -79,12 +79,34 @@ describe('the Vite plugin host', () => {
     expect(main.code).toContain('id: "counter.ts#Counter"');
     // Vite found the worker because the transform wrote the literal new Worker(new URL(...)) form.
     // The scratch project sits in a package marked "sideEffects": false: registrations must survive that.
-    const worker = chunks.find((c) => c.fileName.includes('counter') && c.fileName !== main.fileName && c.fileName.endsWith('.js'));
+    const codeOf = (c: (typeof chunks)[number]) => (c.type === 'chunk' ? c.code : String(c.source));
+    const others = chunks.filter((c) => c !== main && c.fileName.endsWith('.js'));
+    // …and bundled it from the one shared worker entry, which serves processes and pool tasks (Vite
+    // drops the query in builds)…
+    const worker = others.find((c) => c.fileName.includes('__suitkaise_worker__'));
     expect(worker, `chunks: ${chunks.map((c) => c.fileName).join(', ')}`).toBeDefined();
-    // …and bundled it from the generated worker entry, which serves the process (Vite drops the query in builds).
-    const workerCode = worker!.type === 'chunk' ? worker!.code : String(worker!.source);
-    expect(workerCode).toContain("serveWorker");
-    expect(workerCode).toContain('"counter.ts#Counter"');
-    expect(workerCode).not.toContain('new Worker(');
+    expect(codeOf(worker!)).toContain('serveWorker');
+    expect(codeOf(worker!)).not.toContain('new Worker(');
+    // …which loads this module's worker code, pruned and registering the class, from a chunk of its own.
+    const moduleChunk = others.find((c) => c !== worker && codeOf(c).includes('"counter.ts#Counter"'));
+    expect(moduleChunk, `chunks: ${others.map((c) => c.fileName).join(', ')}`).toBeDefined();
+    expect(codeOf(moduleChunk!)).not.toContain('serveWorker');
+  });
+
+  it('bundles the worker runtime once: a second module with a process class and a function adds only its own code', async () => {
+    fixture('counter.ts');
+    fixture('doubler.ts');
+    const entry = fixture('two-modules.ts');
+    const output = (await buildEntry(entry)) as Rollup.RollupOutput[] | Rollup.RollupOutput;
+    const chunks = (Array.isArray(output) ? output : [output]).flatMap((o) => o.output).filter((c) => c.fileName.endsWith('.js'));
+    const codeOf = (c: (typeof chunks)[number]) => (c.type === 'chunk' ? c.code : String(c.source));
+    const runtimes = chunks.filter((c) => codeOf(c).includes('serveWorker'));
+    expect(runtimes.map((c) => c.fileName), `chunks: ${chunks.map((c) => c.fileName).join(', ')}`).toHaveLength(1);
+    for (const id of ['"counter.ts#Counter"', '"doubler.ts#Doubler"', '"doubler.ts#halve"']) {
+      const own = chunks.find((c) => c !== runtimes[0] && !c.fileName.startsWith('out') && codeOf(c).includes(id));
+      expect(own, `${id} in ${chunks.map((c) => c.fileName).join(', ')}`).toBeDefined();
+      // Its own code only: the runtime is not copied into it.
+      expect(codeOf(own!).length).toBeLessThan(4_000);
+    }
   });
 });

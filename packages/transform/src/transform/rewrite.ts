@@ -4,6 +4,7 @@
  * Edits go through magic-string so the host gets a source map.
  */
 import type MagicString from 'magic-string';
+import { posix } from 'node:path';
 import { Node, type ClassDeclaration, type ClassExpression } from 'ts-morph';
 import { classKeywordEnd, type SkItem } from './find.ts';
 import { bindingOf, isCoreExport } from './symbols.ts';
@@ -56,8 +57,10 @@ export function rewrite(s: MagicString, code: string, items: readonly SkItem[], 
       fields.push(`workerModuleUrl: new URL(${url}, import.meta.url).href`);
     }
     // Processes and functions (a pool spawns its workers from the first registration it maps); not plain data classes.
+    // Every module names the same worker entry, so a build bundles the runtime once: the worker loads
+    // this module's code on demand.
     if (options.browserWorkers && (process || item.kind === 'function')) {
-      const url = JSON.stringify(`./${path.basename}?sk-worker`);
+      const url = JSON.stringify(`${workerEntryPath(path.relative)}?sk-worker`);
       const workerName = JSON.stringify(item.name ?? item.exportName);
       // Bundlers only recognise this exact literal shape as a worker entry: keep it literal.
       fields.push(`browserWorker: () => new Worker(new URL(${url}, import.meta.url), { type: "module", name: ${workerName} })`);
@@ -74,6 +77,18 @@ export function rewrite(s: MagicString, code: string, items: readonly SkItem[], 
   }
   return registrations;
 }
+
+/**
+ * The path from the module at `relative` (from the project root) to the shared browser worker
+ * entry, {@link WORKER_ENTRY_FILE} at the root. The file does not exist: the Vite plugin serves it.
+ */
+export function workerEntryPath(relative: string): string {
+  const path = posix.relative(posix.dirname(relative), WORKER_ENTRY_FILE);
+  return path.startsWith('.') ? path : `./${path}`;
+}
+
+/** The shared browser worker entry's file name, at the project root (served by the Vite plugin, never on disk). */
+export const WORKER_ENTRY_FILE = '__suitkaise_worker__.js';
 
 /** Remove `[start, end)` and the whitespace after it, so `@sk()\nexport class` becomes `export class`. */
 function removeDecorator(s: MagicString, code: string, start: number, end: number): void {
