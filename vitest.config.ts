@@ -28,7 +28,7 @@ export default defineConfig({
   resolve: { conditions: [source, ...defaultClientConditions] },
   ssr: { resolve: { conditions: [source, ...defaultServerConditions], externalConditions: [source] } },
   // Found late otherwise (only imported from worker code paths), which would reload the browser mid-run.
-  optimizeDeps: { include: ['msgpackr/pack', 'fast-check', 'comlink', 'reflect-metadata'] },
+  optimizeDeps: { include: ['msgpackr/pack', 'fast-check', 'comlink', 'reflect-metadata/no-conflict'] },
   server: {
     headers: {
       'Cross-Origin-Opener-Policy': 'same-origin',

@@ -22,7 +22,7 @@ function write(file, code) {
 }
 
 /** Bare imports kept in the bundle; every other package is imported at run time from node_modules. */
-const BUNDLED = /^(?:@suitkaise\/.*|comlink(?:\/.*)?|reflect-metadata)$/;
+const BUNDLED = /^(?:@suitkaise\/.*|comlink(?:\/.*)?|reflect-metadata(?:\/.*)?)$/;
 const externals = {
   name: 'bench:externals',
   setup(build) {

@@ -4,7 +4,9 @@
  * What is known about a class is stored on the class itself with
  * reflect-metadata; the id → value map serves lookups on the receiving side.
  */
-import 'reflect-metadata';
+// The no-conflict entry: metadata without installing the global `Reflect.metadata` polyfill, which
+// stays the user's choice.
+import { defineMetadata, getOwnMetadata } from 'reflect-metadata/no-conflict';
 
 /** What the transform knows about a registered class or function. */
 export interface Registration {
@@ -27,7 +29,7 @@ const byId = new Map<string, Registrable>();
 
 /** Register a class or function under `registration.id` (re-registering an id replaces it, as hot reload does). */
 export function register<T extends Registrable>(target: T, registration: Registration): T {
-  Reflect.defineMetadata(REGISTRATION, Object.freeze({ ...registration }), target);
+  defineMetadata(REGISTRATION, Object.freeze({ ...registration }), target);
   byId.set(registration.id, target);
   return target;
 }
@@ -35,7 +37,7 @@ export function register<T extends Registrable>(target: T, registration: Registr
 /** The registration of exactly this class or function (not inherited from a base class), if any. */
 export function registrationOf(target: unknown): Registration | undefined {
   if (typeof target !== 'function') return undefined;
-  return Reflect.getOwnMetadata(REGISTRATION, target) as Registration | undefined;
+  return getOwnMetadata(REGISTRATION, target) as Registration | undefined;
 }
 
 /** The class or function registered under `id`, if any. */

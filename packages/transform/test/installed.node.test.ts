@@ -153,9 +153,12 @@ describe('installed from npm pack tarballs into a project outside the repository
       "register(Job, { id: 'job.mjs#Job', moduleUrl: import.meta.url, exportName: 'Job' });",
       'const job = new Job();',
       "console.log(await job.run().then(() => 'ran', (error) => error.message));",
+      "console.log('Reflect.getMetadata:', typeof Reflect.getMetadata);",
     ].join('\n');
     await writeFile(join(light, 'job.mjs'), script);
     const { stdout } = await run(process.execPath, ['job.mjs'], { cwd: light, timeout: 60_000 });
     expect(stdout).toContain('starting a worker in Node needs @suitkaise/transform');
+    // reflect-metadata's global polyfill is not installed by importing core.
+    expect(stdout).toContain('Reflect.getMetadata: undefined');
   }, 300_000);
 });

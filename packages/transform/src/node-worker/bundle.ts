@@ -46,7 +46,7 @@ function runtimeFor(esbuild: typeof import('esbuild'), options: BuildOptions, re
 }
 
 /** Bare imports bundled into the worker file; every other package is imported at run time, as the app imports it. */
-const BUNDLED = /^(?:@suitkaise\/(?:core|node)(?:\/.*)?|comlink(?:\/.*)?|reflect-metadata|msgpackr\/pack)$/;
+const BUNDLED = /^(?:@suitkaise\/(?:core|node)(?:\/.*)?|comlink(?:\/.*)?|reflect-metadata(?:\/no-conflict)?|msgpackr\/pack)$/;
 
 /** The project root the registration id is relative to: the module's path minus the id's path part. */
 function rootOf(registration: WorkerRegistration, file: string): string {
