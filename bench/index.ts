@@ -19,6 +19,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { ECHO_STOP, Echo, OneRun } from './processes.ts';
+import { frontendBench } from './frontend.ts';
 import { poolBench } from './pool.ts';
 import { serializerBench } from './serializer.ts';
 import { stats, type Stats } from './stats.ts';
@@ -249,9 +250,11 @@ export async function main(): Promise<void> {
 }
 
 const only = process.env.BENCH_ONLY;
-if (only && !['processes', 'serializer', 'pool'].includes(only)) throw new Error(`BENCH_ONLY=${only}: expected processes, serializer or pool`);
+if (only && !['processes', 'serializer', 'pool', 'frontend'].includes(only)) throw new Error(`BENCH_ONLY=${only}: expected one of processes, serializer, pool, frontend`);
 if (!only || only === 'processes') await main();
 // Part 2, cucumber against raw postMessage and the serializer libraries (issue #3): bench/serializer.ts.
 if (!only || only === 'serializer') await serializerBench();
 // Part 3, Pool against Piscina, tinypool, workerpool and hand-batched raw workers: bench/pool.ts.
 if (!only || only === 'pool') await poolBench();
+// Part 4, what a browser app pays: install size, worker bytes, start → result in Chromium (issue #8): bench/frontend.ts.
+if (!only || only === 'frontend') await frontendBench();

@@ -8,5 +8,5 @@ export default defineConfig({
   plugins: [suitkaise()],
   resolve: { conditions: ['@suitkaise/source', ...defaultClientConditions] },
   // Imported only from worker code paths: found late otherwise, which would reload the page mid-run.
-  optimizeDeps: { include: ['comlink', 'reflect-metadata', 'msgpackr/pack'] },
+  optimizeDeps: { include: ['comlink', 'reflect-metadata/no-conflict', 'msgpackr/pack'] },
 });
