@@ -11,9 +11,10 @@ export type WorkerModules = Readonly<Record<string, () => Promise<unknown>>>;
  * `import()`s; on a dev server (no table entry), from the module's own URL with `?sk-worker-module`.
  */
 function moduleLoader(modules: WorkerModules, devServer: boolean): ModuleLoader {
-  return async ({ key, url }) => {
-    const load = modules[key];
-    if (load) return load();
+  const loading = new Map<string, Promise<unknown>>();
+  const load = async (key: string, url: string): Promise<unknown> => {
+    const fromTable = modules[key];
+    if (fromTable) return fromTable();
     if (!devServer) {
       throw new Error(`${key} is not in this build's worker modules: build the app with the suitkaise() Vite plugin, which lists every module with @sk() or sk()`);
     }
@@ -21,6 +22,29 @@ function moduleLoader(modules: WorkerModules, devServer: boolean): ModuleLoader 
     workerModule.search = '?sk-worker-module';
     return import(/* @vite-ignore */ workerModule.href);
   };
+  return ({ key, url }) => {
+    let pending = loading.get(key);
+    if (!pending) {
+      pending = load(key, url);
+      loading.set(key, pending);
+      pending.catch(() => loading.delete(key));
+    }
+    return pending;
+  };
+}
+
+/**
+ * The module this worker was spawned for, from its name (the registration id the transform gives
+ * it): loading starts at once, before the parent's first call arrives.
+ */
+function preload(loader: ModuleLoader, devServer: boolean): void {
+  const name = (globalThis as { name?: string }).name ?? '';
+  const hash = name.lastIndexOf('#');
+  if (hash <= 0) return;
+  const key = name.slice(0, hash);
+  // On a dev server a module's URL is its path from the root (Vite's default base).
+  const url = devServer ? new URL(`/${key}`, (globalThis as { location?: { origin: string } }).location?.origin).href : '';
+  loader({ key, url }).catch(() => {}); // a failure surfaces when the parent asks for the module
 }
 
 /** Serve processes and pool tasks to the page that spawned this Web Worker. */
@@ -34,5 +58,7 @@ export function serve(modules: WorkerModules = {}, devServer = false): void {
     scope.postMessage(CLOSED_ITSELF);
     close();
   };
-  serveWorker(globalThis as unknown as Endpoint, moduleLoader(modules, devServer));
+  const loader = moduleLoader(modules, devServer);
+  preload(loader, devServer);
+  serveWorker(globalThis as unknown as Endpoint, loader);
 }

@@ -77,7 +77,7 @@ describe('module target: @sk() classes', () => {
     expect(result.registrations).toEqual([{ id: 'src/counter.ts#Counter', exportName: 'Counter', kind: 'class', process: true }]);
     expect(result.code).toContain(
       '__sk_register(Counter, { id: "src/counter.ts#Counter", moduleUrl: import.meta.url, exportName: "Counter", ' +
-      'browserWorker: () => new Worker(new URL("../__suitkaise_worker__.js?sk-worker", import.meta.url), { type: "module", name: "Counter" }) });',
+      'browserWorker: () => new Worker(new URL("../__suitkaise_worker__.js?sk-worker", import.meta.url), { type: "module", name: "src/counter.ts#Counter" }) });',
     );
     expect(result.code.startsWith('import { register as __sk_register } from "@suitkaise/core/internal";\n')).toBe(true);
     expect(result.code.match(/__sk_register\(/g)).toHaveLength(1);
@@ -103,7 +103,7 @@ describe('module target: @sk() classes', () => {
     expect(result.code).toContain('export default class __sk_default extends Skprocess<string> {');
     expect(result.code).toContain(
       '__sk_register(__sk_default, { id: "src/jobs/default-export.ts#default", moduleUrl: import.meta.url, exportName: "default", ' +
-      'browserWorker: () => new Worker(new URL("../../__suitkaise_worker__.js?sk-worker", import.meta.url), { type: "module", name: "default" }) });',
+      'browserWorker: () => new Worker(new URL("../../__suitkaise_worker__.js?sk-worker", import.meta.url), { type: "module", name: "src/jobs/default-export.ts#default" }) });',
     );
   });
 
@@ -118,7 +118,7 @@ describe('module target: @sk() classes', () => {
     expect(result.diagnostics).toEqual([]);
     expect(result.registrations.map((r) => r.id)).toEqual(['src/forms.ts#default', 'src/forms.ts#Public']);
     expect(result.code).toContain('export default class Named extends Skprocess {}\n__sk_register(Named, { id: "src/forms.ts#default", moduleUrl: import.meta.url, exportName: "default", browserWorker');
-    expect(result.code).toContain('{ type: "module", name: "Named" })');
+    expect(result.code).toContain('{ type: "module", name: "src/forms.ts#default" })');
     expect(result.code).toContain('class Renamed {}\n__sk_register(Renamed, { id: "src/forms.ts#Public", moduleUrl: import.meta.url, exportName: "Public" });');
 
     const later = run(lines("import { sk } from '@suitkaise/core';", '@sk()', 'class Later {}', 'export default Later;'), 'src/later.ts');
@@ -198,7 +198,7 @@ describe('module target: sk() functions', () => {
       { id: 'src/math.ts#add', exportName: 'add', kind: 'function', process: false },
     ]);
     // Functions get a browser worker thunk too: a Pool spawns its workers from the first registration it maps.
-    const worker = 'browserWorker: () => new Worker(new URL("../__suitkaise_worker__.js?sk-worker", import.meta.url), { type: "module", name: "square" })';
+    const worker = 'browserWorker: () => new Worker(new URL("../__suitkaise_worker__.js?sk-worker", import.meta.url), { type: "module", name: "src/math.ts#square" })';
     expect(result.code).toContain(
       'export const square = sk((x: number) => x * x);\n' +
       `__sk_register(square, { id: "src/math.ts#square", moduleUrl: import.meta.url, exportName: "square", ${worker} });`,

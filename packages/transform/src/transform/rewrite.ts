@@ -61,7 +61,9 @@ export function rewrite(s: MagicString, code: string, items: readonly SkItem[], 
     // this module's code on demand.
     if (options.browserWorkers && (process || item.kind === 'function')) {
       const url = JSON.stringify(`${workerEntryPath(path.relative)}?sk-worker`);
-      const workerName = JSON.stringify(item.name ?? item.exportName);
+      // The registration id as the worker's name: it shows in devtools, and the worker starts loading
+      // this module's code from it at once, while the parent is still preparing the first call.
+      const workerName = JSON.stringify(registration.id);
       // Bundlers only recognise this exact literal shape as a worker entry: keep it literal.
       fields.push(`browserWorker: () => new Worker(new URL(${url}, import.meta.url), { type: "module", name: ${workerName} })`);
     }
