@@ -86,16 +86,20 @@ export interface Outcome {
 export interface TaskBatch {
   /** Registered id of the function. */
   readonly id: string;
-  /** The serialized array of items, one per call. */
-  readonly items: SerializedValue;
+  /** The items, one per call: serialized, or as they are when `plain`. */
+  readonly items: SerializedValue | readonly unknown[];
+  /** Every item is a primitive that structured clone copies exactly: sent without the serializer. */
+  readonly plain: boolean;
   /** Spread each item (an array) into the arguments (`star()`), rather than passing it as the one argument. */
   readonly spread: boolean;
 }
 
 /** How a {@link TaskBatch} ended: every result, or the results before the first item that threw. */
 export interface TaskOutcome {
-  /** The serialized array of results, in item order, up to (not including) `failedAt`. */
-  readonly results: SerializedValue;
+  /** The results in item order, up to (not including) `failedAt`: serialized, or as they are when `plain`. */
+  readonly results: SerializedValue | readonly unknown[];
+  /** Every result is a primitive that structured clone copies exactly: sent without the serializer. */
+  readonly plain: boolean;
   /** Index within the batch of the item that threw, or -1. */
   readonly failedAt: number;
   /** What that item threw, serialized. */

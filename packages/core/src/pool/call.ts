@@ -6,7 +6,8 @@
 import { ProcessError, RunError } from '../errors.ts';
 import type { ProcessBinding, Skprocess } from '../process.ts';
 import type { Registration } from '../registry.ts';
-import { deserialize, serialize } from '../serializer/index.ts';
+import { deserialize } from '../serializer/index.ts';
+import { packValues, unpackValues } from './plain.ts';
 import { superviseProcess } from '../supervisor.ts';
 import { markTransferred, transferFor } from '../transfer.ts';
 import { messageOf, type WorkerLife } from '../worker-life.ts';
@@ -280,15 +281,15 @@ export class PoolCall implements AsyncIterator<ResultChunk> {
   }
 
   async #runChunk({ start, items }: ItemChunk): Promise<void> {
-    const serialized = serialize(items);
+    const packed = packValues(items);
     const life = await this.#workers.acquire(this.#spec.registration);
     if (this.#stopped) {
       this.#workers.release(life, true);
       return;
     }
     this.#running.add(life);
-    const moving = transferFor(serialized);
-    const running = life.runTasks({ id: this.#spec.registration.id, items: serialized, spread: this.#spec.spread }, moving);
+    const moving = packed.plain ? [] : transferFor(packed.values);
+    const running = life.runTasks({ id: this.#spec.registration.id, items: packed.values, plain: packed.plain, spread: this.#spec.spread }, moving);
     if (moving.length > 0) markTransferred(moving);
     const ended = await running;
     this.#running.delete(life);
@@ -306,7 +307,7 @@ export class PoolCall implements AsyncIterator<ResultChunk> {
     }
     this.#workers.release(life, true);
     const outcome = ended.value;
-    const values = deserialize(outcome.results) as unknown[];
+    const values = unpackValues(outcome.results, outcome.plain);
     this.#timedMs += outcome.elapsed;
     this.#timedItems += values.length + (outcome.failedAt >= 0 ? 1 : 0);
     this.#deliver({ start, values });

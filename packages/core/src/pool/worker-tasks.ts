@@ -5,7 +5,8 @@
 import { sendableCopy } from '../errors.ts';
 import type { TaskBatch, TaskMessage, TaskOutcome } from '../protocol.ts';
 import { lookup } from '../registry.ts';
-import { deserialize, serialize, type SerializedValue } from '../serializer/index.ts';
+import { serialize, type SerializedValue } from '../serializer/index.ts';
+import { packValues, unpackValues } from './plain.ts';
 import { markTransferred, transferFor } from '../transfer.ts';
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -26,20 +27,20 @@ export async function runTasks(batch: TaskBatch): Promise<TaskOutcome> {
   const began = performance.now();
   const fn = lookup(batch.id);
   const done = (results: unknown[], failedAt: number, error: unknown): TaskOutcome => {
-    let sent: SerializedValue;
+    let sent: ReturnType<typeof packValues>;
     try {
-      sent = serialize(results);
+      sent = packValues(results);
     } catch (cause) {
       // A result that cannot be sent fails its item; the ones before it still arrive.
       const bad = findUnsendable(results);
-      return { results: serialize(results.slice(0, bad)), failedAt: bad, error: serializeThrown(cause), elapsed: performance.now() - began };
+      return { results: serialize(results.slice(0, bad)), plain: false, failedAt: bad, error: serializeThrown(cause), elapsed: performance.now() - began };
     }
-    return { results: sent, failedAt, error: failedAt < 0 ? null : serializeThrown(error), elapsed: performance.now() - began };
+    return { results: sent.values, plain: sent.plain, failedAt, error: failedAt < 0 ? null : serializeThrown(error), elapsed: performance.now() - began };
   };
   if (typeof fn !== 'function') {
     return done([], 0, new Error(`${batch.id} is not registered in this worker: its module registers nothing under that name`));
   }
-  const items = deserialize(batch.items) as unknown[];
+  const items = unpackValues(batch.items, batch.plain);
   const results: unknown[] = new Array(items.length);
   const call = fn as (...args: unknown[]) => unknown;
   for (let i = 0; i < items.length; i += 1) {
