@@ -11,7 +11,7 @@ describe('allPlain', () => {
     ['a Date', [new Date(0)], false],
     ['a symbol', [Symbol.for('x')], false],
     ['a function', [() => 1], false],
-  ] as Array<[string, unknown[], boolean]>)('%s → %s', (_name, values, expected) => {
+  ] as Array<[string, unknown[], boolean]>)('%s', (_name, values, expected) => {
     expect(allPlain(values)).toBe(expected);
   });
 
