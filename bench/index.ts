@@ -18,7 +18,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { ECHO_STOP, Echo, OneRun } from './processes.ts';
+import { ECHO_STOP, Echo, LateProbe, OneRun } from './processes.ts';
 import { frontendBench } from './frontend.ts';
 import { poolBench } from './pool.ts';
 import { serializerBench } from './serializer.ts';
@@ -246,7 +246,24 @@ export async function main(): Promise<void> {
     '\nraw baselines: new Worker(file) + one postMessage round trip + terminate(); one postMessage round trip on a MessageChannel port.\n' +
       'ratio = suitkaise median / raw median.',
   );
+  await timeoutLateness();
   console.log(`\ntotal ${((performance.now() - began) / 1000).toFixed(1)} s`);
+}
+
+/** How long after its deadline a section timeout ends the process (issue #11: goal ≤ 15 ms in Node). */
+async function timeoutLateness(): Promise<void> {
+  const LIMIT = 20;
+  const late: number[] = [];
+  for (let i = 0; i < 12; i += 1) {
+    const probe = new LateProbe(LIMIT);
+    probe.start();
+    const started = (await probe.listen(10_000)) as number | undefined;
+    await probe.result().catch(() => undefined);
+    if (typeof started === 'number' && i >= 2) late.push(performance.timeOrigin + performance.now() - started - LIMIT);
+  }
+  const { median, p90 } = stats(late);
+  console.log(`
+section timeout (${LIMIT} ms, while (true) {}) rejects result() this long after its deadline: median ${median.toFixed(1)} ms, p90 ${p90.toFixed(1)} ms (goal ≤ 15 ms: ${median <= 15 ? 'met' : 'not met'})`);
 }
 
 const only = process.env.BENCH_ONLY;

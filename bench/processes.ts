@@ -39,3 +39,17 @@ export class Echo extends Skprocess<number> {
     return this.echoed;
   }
 }
+
+/** Tells the parent when its run starts (shared clock), then never returns: a run timeout of `limit` ends it. */
+@sk()
+export class LateProbe extends Skprocess<void> {
+  constructor(limit: number) {
+    super();
+    this.processConfig.runs = 1;
+    this.processConfig.timeouts.run = limit;
+  }
+  __run__() {
+    this.tell(performance.timeOrigin + performance.now());
+    for (;;) { /* the run timeout ends this */ }
+  }
+}

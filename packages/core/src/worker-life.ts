@@ -74,8 +74,9 @@ export class WorkerLife {
       }
       for (const listener of this.#onExit) listener(exit);
       this.#onExit.clear();
-      // A reply already on its way still counts: the rest end with the worker.
-      setTimeout(() => this.#failTasks({ exit }), EXIT_GRACE);
+      // A reply already on its way still counts (unless the worker was ended on purpose): the rest end with it.
+      if (this.ending) this.#failTasks({ exit });
+      else setTimeout(() => this.#failTasks({ exit }), EXIT_GRACE);
     });
   }
 
@@ -144,6 +145,8 @@ export class WorkerLife {
       this.#onExit.delete(listener!);
     }
     if (!('exit' in ended)) return ended;
+    // Ended on purpose (a timeout, kill(), an abort): no reply is on its way, and a timeout must not fire late.
+    if (this.ending) return ended;
     // The worker's last messages are delivered before its exit, but the call they answer settles a
     // few microtasks later: a reply already on its way still counts.
     const exit = ended;
