@@ -3,7 +3,7 @@
  * a raw module Web Worker's whole life (spawn, one message there and back, terminate).
  */
 import { CountTo } from './second.ts';
-import { OneRun } from './processes.ts';
+import { LateProbe, OneRun } from './processes.ts';
 
 /** The side one timed pass runs. */
 export type StartSide = 'sk' | 'raw';
@@ -13,6 +13,8 @@ export interface StartBenchApi {
   __startReady: boolean;
   /** One timed lifecycle of `side`: milliseconds. */
   __startPass(side: StartSide): Promise<number>;
+  /** How long after its 20 ms deadline a section timeout rejected `result()`: milliseconds. */
+  __latePass(): Promise<number>;
 }
 
 async function raw(): Promise<number> {
@@ -33,6 +35,13 @@ api.__startPass = async (side) => {
   const elapsed = performance.now() - began;
   if (value !== 42) throw new Error(`${side}: got ${value}`);
   return elapsed;
+};
+api.__latePass = async () => {
+  const probe = new LateProbe(20);
+  probe.start();
+  const started = (await probe.listen(10_000)) as number;
+  await probe.result().catch(() => undefined);
+  return performance.timeOrigin + performance.now() - started - 20;
 };
 // The second class is in the build (its chunk is measured), and it works.
 void new CountTo(3).run().then((count) => {

@@ -14,3 +14,17 @@ export class OneRun extends Skprocess<number> {
     return this.value;
   }
 }
+
+/** Tells the page when its run starts (shared clock), then never returns: a run timeout of `limit` ends it. */
+@sk()
+export class LateProbe extends Skprocess<void> {
+  constructor(limit: number) {
+    super();
+    this.processConfig.runs = 1;
+    this.processConfig.timeouts.run = limit;
+  }
+  __run__() {
+    this.tell(performance.timeOrigin + performance.now());
+    for (;;) { /* the run timeout ends this */ }
+  }
+}
