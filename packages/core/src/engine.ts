@@ -14,6 +14,7 @@ import { deserialize, serialize, type SerializedValue } from './serializer/index
 import { ProcessTimers, Sktimer } from './timing.ts';
 import { pendingAutoreconnect } from './reconnect/index.ts';
 import { postEncoded } from './transfer.ts';
+import { afterFailure } from './lives.ts';
 import { setLockToken } from './share-store.ts';
 
 type Hook = () => unknown;
@@ -245,9 +246,10 @@ export async function runProcess(start: StartMessage): Promise<Outcome> {
       return outcome('resolved', value, null);
     } catch (error) {
       const failure = error instanceof ProcessError ? error : new ProcessError(String(error), { originalError: error, currentRun: control.currentRun });
-      control.livesLeft -= 1;
+      const next = afterFailure({ failure: 'threw', section: null, livesLeft: control.livesLeft, hasErrorHook: hooks.error !== null, handlingError: false });
+      control.livesLeft = next.livesLeft;
       report();
-      if (control.livesLeft > 0) continue;
+      if (next.step === 'retry') continue;
       return handleFailure(failure);
     }
   }

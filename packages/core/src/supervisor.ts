@@ -15,6 +15,7 @@ import { registrationOf, type Registration } from './registry.ts';
 import { deserialize, serialize, type SerializedValue } from './serializer/index.ts';
 import { ProcessTimers } from './timing.ts';
 import { claimPoints, endpointsOf, pointsEnded, repairPoints, type Pipe } from './pipe.ts';
+import { afterFailure } from './lives.ts';
 import { setLockWaitHook } from './share-store.ts';
 import { markTransferred, postEncoded, transferFor } from './transfer.ts';
 import { WorkerLife, atMost, messageOf } from './worker-life.ts';
@@ -269,16 +270,18 @@ class Supervisor implements ProcessBinding {
       ? new ProcessError(`the worker ${ended.exit.description} during ${where}`, { currentRun: this.currentRun, originalError: ended.exit.error })
       : new ProcessError(`the worker broke the protocol during ${where}: ${messageOf(ended.broken)}`, { currentRun: this.currentRun, originalError: ended.broken }));
     this.#control.leaveSection();
-    // `__error__` itself failed (in an error-phase worker, or after lives ran out inside the worker): no more tries.
-    if (phase === 'error' || section === 'error' || attempt.exhaustedBy || !('exit' in ended)) {
-      this.#finish({ status: 'rejected', value: lost }, failure ?? attempt.exhaustedBy ?? lost);
-      return;
-    }
-    const livesLeft = this.#control.livesLeft - 1;
-    this.#control.livesLeft = livesLeft;
-    if (livesLeft > 0) return this.#launch('run', null);
-    if (this.#hasErrorHook) return this.#launch('error', lost);
-    this.#finish({ status: 'rejected', value: lost }, lost);
+    const next = afterFailure({
+      failure: attempt.failure ? 'timed-out' : 'exit' in ended ? 'died' : 'broke-protocol',
+      section,
+      livesLeft: this.#control.livesLeft,
+      hasErrorHook: this.#hasErrorHook,
+      // An error-phase worker, or lives already ran out inside the worker (it was running `__error__`).
+      handlingError: phase === 'error' || attempt.exhaustedBy !== null,
+    });
+    this.#control.livesLeft = next.livesLeft;
+    if (next.step === 'retry') return this.#launch('run', null);
+    if (next.step === 'handle') return this.#launch('error', lost);
+    this.#finish({ status: 'rejected', value: lost }, failure ?? attempt.exhaustedBy ?? lost);
   }
 
   /**
