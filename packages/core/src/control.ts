@@ -3,7 +3,7 @@
  * so that `stop()` is seen between sections even while the worker never
  * yields, and the parent sees the run index and the running section live.
  */
-import type { Section } from './errors.ts';
+import { SECTIONS, type Section } from './errors.ts';
 
 const STOP = 0;
 const CURRENT_RUN = 1;
@@ -15,7 +15,7 @@ const FLOAT_OFFSET = 24; // bytes, 8-aligned; Float64 slots after the Int32 slot
 const FLOAT_SLOTS = 2;
 
 /** Sections in the order of their index in the control block. */
-export const SECTIONS: readonly Section[] = ['prerun', 'run', 'postrun', 'onfinish', 'result', 'error'];
+export { SECTIONS };
 
 /** Milliseconds on a clock shared by every thread of the process. */
 export function sharedNow(): number {

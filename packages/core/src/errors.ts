@@ -4,8 +4,11 @@
  * worker boundary.
  */
 
-/** Lifecycle sections a process runs, by the names timeouts and errors use. */
-export type Section = 'prerun' | 'run' | 'postrun' | 'onfinish' | 'result' | 'error';
+/** Lifecycle sections a process runs, in order, by the names timeouts, timers and errors use. The one list of them. */
+export const SECTIONS = ['prerun', 'run', 'postrun', 'onfinish', 'result', 'error'] as const;
+
+/** A lifecycle section a process runs, by the name timeouts and errors use. */
+export type Section = (typeof SECTIONS)[number];
 
 const hookNames: Record<Section, string> = {
   prerun: '__prerun__',

@@ -3,6 +3,7 @@
  * measurements, and `ProcessTimers`, the set of timers a process keeps per hook.
  * Every duration is in milliseconds, measured with `performance.now()`.
  */
+import { SECTIONS, type Section } from './errors.ts';
 
 /** A frozen snapshot of an {@link Sktimer}'s figures; every duration is in ms, `null` when there are no samples. */
 export interface SktimerStatistics {
@@ -250,8 +251,8 @@ export class Sktimer {
   }
 }
 
-const hookKeys = ['prerun', 'run', 'postrun', 'onfinish', 'result', 'error'] as const;
-type HookKey = (typeof hookKeys)[number];
+const hookKeys = SECTIONS;
+type HookKey = Section;
 
 /** Timers passed to the {@link ProcessTimers} constructor; a missing hook timer is `null`. */
 export type ProcessTimersInit = { [K in HookKey]?: Sktimer | null } & { fullRun?: Sktimer };
