@@ -132,6 +132,7 @@ function transformPlugin(host: PluginHost, inWorkerBundle: boolean): Plugin {
           frame: frameOf(code, first.line, first.column),
         });
       }
+      if (!workerModule && !inWorkerBundle && result.registrations.length > 0) host.noteRegistering(file);
       if (!result.changed) return undefined;
       // Registration is a side effect: keep it even in packages marked `"sideEffects": false`.
       return { code: result.code, map: result.map, moduleSideEffects: result.registrations.length > 0 ? true : null };
@@ -165,8 +166,13 @@ function installedRuntimeEntries(root: string): string[] {
 interface PluginHost {
   getRoot(): string;
   isBuild(): boolean;
-  /** Every module under the root that registers something: key (path from the root) → file. */
+  /**
+   * Every module that registers something, key (path from the root) → file: those under the root
+   * (scanned), and those the app imported from elsewhere that the transform has seen so far.
+   */
   registeringModules(): Promise<ReadonlyMap<string, string>>;
+  /** The transform saw `file` register something. */
+  noteRegistering(file: string): void;
 }
 
 /** Directories never scanned for modules. */
@@ -204,10 +210,13 @@ export default function suitkaise(options: SuitkaiseOptions = {}): Plugin[] {
   let outDir = join(root, 'dist');
   let build = false;
   let scan: Promise<Map<string, string>> | null = null;
+  const seen = new Map<string, string>();
+  const keyOf = (file: string) => relative(root, file).split(sep).join('/');
   const host: PluginHost = {
     getRoot: () => root,
     isBuild: () => build,
-    registeringModules: () => (scan ??= scanRegisteringModules(root, outDir)),
+    registeringModules: async () => new Map([...(await (scan ??= scanRegisteringModules(root, outDir))), ...seen]),
+    noteRegistering: (file) => { seen.set(keyOf(file), file.split(sep).join('/')); },
   };
   const isolation = options.crossOriginIsolation ?? true;
   const headers = isolation
