@@ -10,4 +10,8 @@ export default defineConfig({
   plugins: [suitkaise()],
   // Inside this repository only: resolve the workspace packages to their TypeScript sources.
   resolve: { conditions: ['@suitkaise/source', ...defaultClientConditions] },
+  // Inside this repository only: the workspace packages are source code to Vite, so their own
+  // dependencies, imported only from worker code paths, would be found on first use and make the
+  // dev server reload the page mid-run. An installed app gets this from the plugin.
+  optimizeDeps: { include: ['comlink', 'reflect-metadata', 'msgpackr/pack', 'chart.js'] },
 });

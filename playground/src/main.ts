@@ -1,168 +1,49 @@
 /**
- * The playground page: counts primes in a worker (PrimeCounter) or, for
- * contrast, on the main thread, while an animation shows whether the page
- * can still paint.
+ * The playground page: a frame counter that shows whether the main thread is free, and six
+ * panels, one per tab (the URL's hash names the open one: #render, #process, #share, #pipe,
+ * #bench, #primes). The workers' code lives in the modules the panels import: mandelbrot.ts,
+ * worker-process.ts, tally.ts, pipeline.ts, bench-tasks.ts and primes.ts.
  */
-import { countPrimesBelow, PrimeCounter, type PrimeCount, type PrimeProgress } from './primes.ts';
+import { setupBench } from './panels/bench.ts';
+import { setupPipe } from './panels/pipe.ts';
+import { setupPrimes } from './panels/primes.ts';
+import { setupProcess } from './panels/process.ts';
+import { setupRender } from './panels/render.ts';
+import { setupShare } from './panels/share.ts';
+import { startHeartbeat } from './ui.ts';
 
-function $<T extends HTMLElement>(id: string): T {
-  const element = document.getElementById(id);
-  if (!element) throw new Error(`#${id} is missing from index.html`);
-  return element as T;
-}
+const PANELS = ['render', 'process', 'share', 'pipe', 'bench', 'primes'] as const;
+type PanelName = (typeof PANELS)[number];
 
-const form = $<HTMLFormElement>('form');
-const input = $<HTMLInputElement>('n');
-const runWorker = $<HTMLButtonElement>('run-worker');
-const runMain = $<HTMLButtonElement>('run-main');
-const stopButton = $<HTMLButtonElement>('stop');
-const progress = $<HTMLDivElement>('progress');
-const progressFill = $<HTMLDivElement>('progress-fill');
-const progressLabel = $<HTMLParagraphElement>('progress-label');
-const result = $<HTMLParagraphElement>('result');
-const ball = $<HTMLDivElement>('ball');
-const frames = $<HTMLElement>('frames');
-const gap = $<HTMLElement>('gap');
+startHeartbeat();
+const render = setupRender();
+setupProcess();
+setupShare();
+setupPipe();
+setupBench();
+setupPrimes();
 
-const fmt = new Intl.NumberFormat('en-US');
-const ms = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
-const small = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 });
-
-$<HTMLElement>('isolated').textContent = globalThis.crossOriginIsolated ? 'yes' : 'no';
-
-// ---- The heartbeat: a ball that moves every frame, and the longest gap between frames. ----
-
-let frameCount = 0;
-let lastFrame = performance.now();
-let longestGap = 0;
-
-function tick(now: number): void {
-  frameCount += 1;
-  longestGap = Math.max(longestGap, now - lastFrame);
-  lastFrame = now;
-  const phase = (now / 1400) % 2;
-  const x = phase < 1 ? phase : 2 - phase;
-  ball.style.setProperty('--x', x.toFixed(4));
-  frames.textContent = fmt.format(frameCount);
-  requestAnimationFrame(tick);
-}
-requestAnimationFrame(tick);
-
-/** Resolves after the browser has painted the current DOM. */
-function nextPaint(): Promise<void> {
-  return new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
-}
-
-// ---- UI state. ----
-
-function setBusy(job: 'worker' | 'main' | null): void {
-  runWorker.disabled = job !== null;
-  runMain.disabled = job !== null;
-  input.disabled = job !== null;
-  stopButton.disabled = job !== 'worker';
-  document.body.dataset.busy = job ?? '';
-}
-
-function setProgress(done: number, total: number): void {
-  const percent = total === 0 ? 0 : Math.round((done / total) * 100);
-  progress.setAttribute('aria-valuenow', String(percent));
-  progressFill.style.width = `${percent}%`;
-  progressLabel.textContent = `${done} / ${total} chunks`;
-}
-
-function show(state: 'running' | 'done' | 'stopped' | 'error', html: string, count?: number): void {
-  result.dataset.state = state;
-  if (count === undefined) delete result.dataset.count;
-  else result.dataset.count = String(count);
-  result.innerHTML = html;
-}
-
-function summary(found: PrimeCount, elapsed: number, where: string): string {
-  const largest = found.largest === null ? 'none' : fmt.format(found.largest);
-  return (
-    `<strong>${fmt.format(found.count)}</strong> primes below ${fmt.format(found.below)} ` +
-    `<span class="dim">(largest ${largest})</span> in <strong>${ms.format(elapsed)} ms</strong> ${where}`
-  );
-}
-
-function readLimit(): number | null {
-  const n = Math.floor(Number(input.value));
-  if (!Number.isFinite(n) || n < 2 || n > 2_000_000_000) {
-    show('error', 'Enter a whole number between 2 and 2,000,000,000.');
-    return null;
+function open(name: PanelName): void {
+  for (const panel of PANELS) {
+    const tab = document.getElementById(`tab-${panel}`)!;
+    tab.setAttribute('aria-selected', String(panel === name));
+    tab.tabIndex = panel === name ? 0 : -1;
+    document.getElementById(`panel-${panel}`)!.hidden = panel !== name;
   }
-  return n;
+  document.body.dataset.panel = name;
+  if (name === 'render') render.activate();
 }
 
-// ---- In a worker. ----
-
-let running: PrimeCounter | null = null;
-
-async function countInWorker(): Promise<void> {
-  const limit = readLimit();
-  if (limit === null) return;
-  const counter = new PrimeCounter(limit);
-  running = counter;
-  setBusy('worker');
-  setProgress(0, counter.chunks);
-  show('running', `Counting primes below ${fmt.format(limit)} in a worker…`);
-  longestGap = 0;
-  const started = performance.now();
-  try {
-    counter.start();
-    // listen() resolves undefined once the process has finished and every message was read.
-    for (let message = await counter.listen(); message !== undefined; message = await counter.listen()) {
-      const { done, total } = message as PrimeProgress;
-      setProgress(done, total);
-    }
-    const found = await counter.result();
-    const elapsed = performance.now() - started;
-    const mean = counter.timers?.run?.mean;
-    const perChunk = mean == null ? '' : ` · <span class="dim"><code>timers.run.mean</code> ${small.format(mean)} ms per chunk</span>`;
-    const stopped = found.below < limit;
-    show(stopped ? 'stopped' : 'done', (stopped ? 'Stopped: ' : '') + summary(found, elapsed, 'in a worker') + perChunk, found.count);
-  } catch (error) {
-    show('error', `The worker failed: ${escapeHtml(error instanceof Error ? error.message : String(error))}`);
-  } finally {
-    running = null;
-    gap.textContent = `${ms.format(longestGap)} ms`;
-    setBusy(null);
-  }
+function fromHash(): PanelName {
+  const name = location.hash.slice(1);
+  return (PANELS as readonly string[]).includes(name) ? (name as PanelName) : 'render';
 }
 
-// ---- On the main thread, for contrast. ----
-
-async function countOnMainThread(): Promise<void> {
-  const limit = readLimit();
-  if (limit === null) return;
-  setBusy('main');
-  progressFill.style.width = '0%';
-  progressLabel.textContent = 'main thread: no progress can be painted until it is done';
-  show('running', `Counting primes below ${fmt.format(limit)} on the main thread; the page is frozen…`);
-  await nextPaint();
-  longestGap = 0;
-  const started = performance.now();
-  const found = countPrimesBelow(limit);
-  const elapsed = performance.now() - started;
-  progress.setAttribute('aria-valuenow', '100');
-  progressFill.style.width = '100%';
-  progressLabel.textContent = 'main thread: done, in one piece';
-  show('done', summary(found, elapsed, 'on the main thread'), found.count);
-  await nextPaint();
-  gap.textContent = `${ms.format(longestGap)} ms`;
-  setBusy(null);
+for (const panel of PANELS) {
+  document.getElementById(`tab-${panel}`)!.addEventListener('click', () => {
+    history.replaceState(null, '', `#${panel}`);
+    open(panel);
+  });
 }
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-form.addEventListener('submit', (event) => {
-  event.preventDefault();
-  void countInWorker();
-});
-runMain.addEventListener('click', () => void countOnMainThread());
-stopButton.addEventListener('click', () => {
-  running?.stop();
-  stopButton.disabled = true;
-});
+window.addEventListener('hashchange', () => open(fromHash()));
+open(fromHash());

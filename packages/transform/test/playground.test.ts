@@ -73,6 +73,8 @@ describe('playground (vite build + preview + Chromium)', () => {
 
     await page.goto(url);
     expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+    // The prime counter is one of the playground's tabs (playground-e2e.node.test.ts drives the others).
+    await page.click('[data-testid=tab-primes]');
 
     await page.fill('[data-testid=n]', String(N));
     await page.click('[data-testid=run-worker]');
