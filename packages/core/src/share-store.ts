@@ -23,6 +23,15 @@ const SLOT_HEADER = 8;
 const INITIAL_BYTES = 64 * 1024;
 const MAX_BYTES = 256 * 1024 * 1024;
 const FIXED_BYTES = 16 * 1024 * 1024;
+/**
+ * A number's stored form: this byte, then the float64 (little-endian), 9 bytes in all. Read and
+ * written in place (`share.counter += 1` is a lock, a read and a write of 8 bytes). The serializer's
+ * byte form starts with its magic (`SKCU`), so the two cannot be confused.
+ */
+export const NUMBER_TAG = 0x4e;
+/** Bytes of a number's stored form. */
+export const NUMBER_BYTES = 9;
+
 /** How long a thread waits for the lock before it reports a holder that will not let go. */
 const LOCK_PATIENCE = 10_000;
 
@@ -206,6 +215,33 @@ export class ShareStore {
     });
   }
 
+  /**
+   * `key`'s value when it is stored as a number ({@link NUMBER_TAG} form), read in place; undefined
+   * when unset or stored otherwise.
+   */
+  readNumber(key: string): number | undefined {
+    return this.locked(() => {
+      const offset = this.#directory().get(key);
+      if (offset === undefined) return undefined;
+      const view = this.#view();
+      if (view.getUint32(offset + 4, true) !== NUMBER_BYTES || view.getUint8(offset + SLOT_HEADER) !== NUMBER_TAG) return undefined;
+      return view.getFloat64(offset + SLOT_HEADER + 1, true);
+    });
+  }
+
+  /** Store the number `value` as `key`'s value in place; false (nothing written) when `key` has no slot yet. */
+  writeNumber(key: string, value: number): boolean {
+    return this.locked(() => {
+      const offset = this.#directory().get(key);
+      if (offset === undefined || this.#capacity(offset) < NUMBER_BYTES) return false;
+      const view = this.#view();
+      view.setUint8(offset + SLOT_HEADER, NUMBER_TAG);
+      view.setFloat64(offset + SLOT_HEADER + 1, value, true);
+      view.setUint32(offset + 4, NUMBER_BYTES, true);
+      return true;
+    });
+  }
+
   /** Store `bytes` as `key`'s value. */
   write(key: string, bytes: Uint8Array): void {
     this.locked(() => {
@@ -331,8 +367,11 @@ export class ShareStore {
     if (Atomics.exchange(this.#header, LOCK, 0) === 2) Atomics.notify(this.#header, LOCK, 1);
   }
 
-  #bytes(): Uint8Array { return new Uint8Array(this.buffer); }
-  #view(): DataView { return new DataView(this.buffer); }
+  // Views made once: over a growable buffer they track its length as it grows.
+  #byteView: Uint8Array | null = null;
+  #dataView: DataView | null = null;
+  #bytes(): Uint8Array { return (this.#byteView ??= new Uint8Array(this.buffer)); }
+  #view(): DataView { return (this.#dataView ??= new DataView(this.buffer)); }
   #capacity(offset: number): number { return this.#view().getUint32(offset, true); }
   #dirSlot(): number { return Atomics.load(this.#header, DIR_SLOT); }
 

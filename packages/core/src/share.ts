@@ -5,7 +5,7 @@
  * under one cross-thread lock (see share-store.ts). Values go through cucumber's byte form.
  */
 import { sharedMemoryAvailable } from './control.ts';
-import { ShareStore } from './share-store.ts';
+import { NUMBER_BYTES, NUMBER_TAG, ShareStore } from './share-store.ts';
 import { Reconnector, reconnectAll as reconnectValue } from './reconnect/index.ts';
 import { SerializationError } from './errors.ts';
 import { deserialize, serialize } from './serializer/index.ts';
@@ -23,6 +23,20 @@ type PendingOp =
 /** What a Share handle carries to a worker: the shared memory itself. */
 interface ShareState {
   readonly buffer: SharedArrayBuffer;
+}
+
+/** A number's stored form (see {@link NUMBER_TAG}). */
+function encodeNumber(value: number): Uint8Array {
+  const bytes = new Uint8Array(NUMBER_BYTES);
+  bytes[0] = NUMBER_TAG;
+  new DataView(bytes.buffer).setFloat64(1, value, true);
+  return bytes;
+}
+
+/** A stored value: a number's own form, or the serializer's byte form. */
+function decodeStored(bytes: Uint8Array): unknown {
+  if (bytes.length === NUMBER_BYTES && bytes[0] === NUMBER_TAG) return new DataView(bytes.buffer, bytes.byteOffset).getFloat64(1, true);
+  return deserialize(bytes);
 }
 
 function isObject(value: unknown): value is object {
@@ -177,6 +191,8 @@ class ShareHandle {
       this.#requireRunning('update');
       const next = fn(this.#read(key));
       if (isThenable(next)) throw new TypeError('share.update(key, fn): fn returned a Promise; it must be synchronous (it runs holding the lock)');
+      // A number over a number: 8 bytes in place, no serializer.
+      if (typeof next === 'number' && this.#store.writeNumber(key, next)) return next;
       this.#write(key, this.#encode(key, next));
       return next;
     });
@@ -287,13 +303,16 @@ class ShareHandle {
   }
 
   #read(key: string): unknown {
+    const number = this.#store.readNumber(key);
+    if (number !== undefined) return number;
     const bytes = this.#store.read(key);
-    return bytes === undefined ? undefined : deserialize(bytes);
+    return bytes === undefined ? undefined : decodeStored(bytes);
   }
 
   /** The byte form of a value to store under `key`, with an error that speaks of the Share. */
   #encode(key: string, value: unknown): Uint8Array | undefined {
     if (value === undefined) return undefined;
+    if (typeof value === 'number') return encodeNumber(value);
     try {
       return serialize(value, { bytes: true });
     } catch (error) {
@@ -312,9 +331,11 @@ class ShareHandle {
   }
 
   #lookup(key: string): unknown {
+    const number = this.#store.readNumber(key);
+    if (number !== undefined) return number;
     const bytes = this.#store.read(key);
     if (bytes === undefined) return MISSING;
-    const value = deserialize(bytes);
+    const value = decodeStored(bytes);
     return isObject(value) ? this.#view(key, value) : value;
   }
 
@@ -338,7 +359,7 @@ class ShareHandle {
   #invoke(key: string, method: string, args: unknown[]): unknown {
     return this.#store.locked(() => {
       const before = this.#store.read(key);
-      const current = before === undefined ? undefined : deserialize(before);
+      const current = before === undefined ? undefined : decodeStored(before);
       if (!isObject(current)) throw new TypeError(`share.${key}.${method}(): share.${key} is ${current === undefined ? 'not set' : typeof current}`);
       const fn: unknown = Reflect.get(current, method, current);
       if (typeof fn !== 'function') throw new TypeError(`share.${key}.${method} is not a function`);

@@ -21,6 +21,24 @@ describe('Share in one thread', () => {
     expect('n' in share).toBe(false);
   });
 
+  it('keeps numbers in their own form, in place, and moves between numbers and other values', () => {
+    const share = new Share<{ x: unknown }>();
+    share.x = 1;
+    expect(share.update('x', (x) => (x as number) + 0.5)).toBe(1.5);
+    expect(share.x).toBe(1.5);
+    share.x = { a: [1] };
+    expect(share.x).toEqual({ a: [1] });
+    expect(share.update('x', () => -0)).toBe(-0);
+    expect(Object.is(share.x, -0)).toBe(true);
+    share.update('x', () => NaN);
+    expect(share.x).toBeNaN();
+    share.update('x', () => 'text');
+    expect(share.x).toBe('text');
+    share.x = Number.MAX_SAFE_INTEGER;
+    expect(share.update('x', (x) => (x as number) - 1)).toBe(Number.MAX_SAFE_INTEGER - 1);
+    expect(cucumber.deserialize(cucumber.serialize(share))).toBeInstanceOf(Share);
+  });
+
   it('runs method calls on stored objects against the stored value', () => {
     const share = tally();
     share.seen.push('a');
