@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { ECHO_STOP, Echo, LateProbe, OneRun } from './processes.ts';
 import { frontendBench } from './frontend.ts';
+import { shareBench } from './share.ts';
 import { poolBench } from './pool.ts';
 import { serializerBench } from './serializer.ts';
 import { stats, type Stats } from './stats.ts';
@@ -267,7 +268,7 @@ section timeout (${LIMIT} ms, while (true) {}) rejects result() this long after 
 }
 
 const only = process.env.BENCH_ONLY;
-if (only && !['processes', 'serializer', 'pool', 'frontend'].includes(only)) throw new Error(`BENCH_ONLY=${only}: expected one of processes, serializer, pool, frontend`);
+if (only && !['processes', 'serializer', 'pool', 'frontend', 'share'].includes(only)) throw new Error(`BENCH_ONLY=${only}: expected one of processes, serializer, pool, frontend, share`);
 if (!only || only === 'processes') await main();
 // Part 2, cucumber against raw postMessage and the serializer libraries (issue #3): bench/serializer.ts.
 if (!only || only === 'serializer') await serializerBench();
@@ -275,3 +276,5 @@ if (!only || only === 'serializer') await serializerBench();
 if (!only || only === 'pool') await poolBench();
 // Part 4, what a browser app pays: install size, worker bytes, start → result in Chromium (issue #8): bench/frontend.ts.
 if (!only || only === 'frontend') await frontendBench();
+// Part 5, a Share under load against a message-passing coordinator and raw Atomics (issue #11): bench/share.ts.
+if (!only || only === 'share') await shareBench();

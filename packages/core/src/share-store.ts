@@ -122,7 +122,7 @@ export function releaseLocksOf(token: number): void {
 }
 
 /** Lock depth per buffer in this thread: a Share's own operations nest (a method call reads, then writes). */
-const depths = new WeakMap<SharedArrayBuffer, number>();
+const depths = new WeakMap<SharedArrayBuffer, { depth: number }>();
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -137,8 +137,14 @@ export class ShareStore {
   #dirGen = -1;
   #dir: Directory = new Map();
 
+  /** This thread's lock depth on the buffer, shared by every view of it in this thread. */
+  readonly #held: { depth: number };
+
   constructor(buffer: SharedArrayBuffer) {
     this.buffer = buffer;
+    let held = depths.get(buffer);
+    if (!held) depths.set(buffer, (held = { depth: 0 }));
+    this.#held = held;
     this.#header = new Int32Array(buffer, 0, HEADER_BYTES / 4);
     known.add(new WeakRef(this));
   }
@@ -161,28 +167,29 @@ export class ShareStore {
 
   /** Run `fn` holding the lock (re-entrant within this thread). `fn` must be synchronous. */
   locked<T>(fn: () => T): T {
-    const depth = depths.get(this.buffer) ?? 0;
+    const held = this.#held;
+    const depth = held.depth;
     if (depth === 0) this.#acquire();
-    depths.set(this.buffer, depth + 1);
+    held.depth = depth + 1;
     try {
       return fn();
     } finally {
-      depths.set(this.buffer, depth);
+      held.depth = depth;
       if (depth === 0) this.#release();
     }
   }
 
   /** Whether this thread holds the lock right now. */
   get isHeld(): boolean {
-    return (depths.get(this.buffer) ?? 0) > 0;
+    return this.#held.depth > 0;
   }
 
   /** Take the lock only if it is free now; returns whether it was taken (release with {@link unlock}). */
   tryLock(): boolean {
-    if ((depths.get(this.buffer) ?? 0) > 0) return false;
+    if (this.#held.depth > 0) return false;
     if (Atomics.compareExchange(this.#header, LOCK, 0, 1) !== 0) return false;
     Atomics.store(this.#header, OWNER, lockToken);
-    depths.set(this.buffer, 1);
+    this.#held.depth = 1;
     return true;
   }
 
@@ -198,7 +205,7 @@ export class ShareStore {
 
   /** Release a lock taken with {@link tryLock}. */
   unlock(): void {
-    depths.set(this.buffer, 0);
+    this.#held.depth = 0;
     this.#release();
   }
 
