@@ -4,6 +4,8 @@
 #   Redis:      127.0.0.1:${SK_REDIS_PORT:-56379} with requirepass.
 # Installs Debian's postgresql / redis-server first when missing (needs root or sudo).
 # Idempotent: whatever already answers with the expected credentials is left alone.
+# `scripts/services.sh stop` stops the servers an earlier call started (listed in $STATE_DIR/started),
+# and nothing else: a server that was already running is not ours to stop.
 # The defaults here are the defaults the tests read (packages/core/test/reconnect-env.ts);
 # export the same SK_* variables to both to change them.
 set -euo pipefail
@@ -71,6 +73,7 @@ start_postgres() {
     as_owner "$bin/pg_ctl" -D "$data" -l "$log" -w -t 30 \
       -o "-c listen_addresses=$PG_HOST -c port=$PG_PORT -c unix_socket_directories=$data" start >/dev/null \
       || die "PostgreSQL did not start; see $log"
+    echo "postgres $bin $data" >> "$STATE_DIR/started"
   fi
   local admin=(psql -h "$data" -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -qtA)
   local pw_sql=${PG_PASSWORD//\'/\'\'}
@@ -100,8 +103,25 @@ start_redis() {
     "$REDIS_PORT" "$REDIS_HOST" "$REDIS_PASSWORD" "$dir" "$dir" "$dir" | redis-server - >/dev/null
   for _ in $(seq 1 50); do redis_answers && break; sleep 0.1; done
   redis_answers || die "Redis did not start; see $dir/redis.log"
+  echo "redis $dir/redis.pid" >> "$STATE_DIR/started"
   say "Redis started on $REDIS_HOST:$REDIS_PORT"
 }
+
+stop_started() {
+  [ -f "$STATE_DIR/started" ] || { say "nothing to stop"; return; }
+  while read -r kind a b; do
+    case "$kind" in
+      postgres) as_owner "$a/pg_ctl" -D "$b" -m fast -w stop >/dev/null 2>&1 && say "PostgreSQL stopped" || true ;;
+      redis) [ -f "$a" ] && kill "$(cat "$a")" 2>/dev/null && say "Redis stopped" || true ;;
+    esac
+  done < "$STATE_DIR/started"
+  rm -f "$STATE_DIR/started"
+}
+
+if [ "${1:-}" = stop ]; then
+  stop_started
+  exit 0
+fi
 
 start_postgres
 start_redis

