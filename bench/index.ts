@@ -23,6 +23,7 @@ import { frontendBench } from './frontend.ts';
 import { shareBench } from './share.ts';
 import { poolBench } from './pool.ts';
 import { serializerBench } from './serializer.ts';
+import { startupBench } from './startup.ts';
 import { stats, type Stats } from './stats.ts';
 
 const benchDir = process.env.SUITKAISE_BENCH_DIR ?? dirname(fileURLToPath(import.meta.url));
@@ -268,7 +269,7 @@ section timeout (${LIMIT} ms, while (true) {}) rejects result() this long after 
 }
 
 const only = process.env.BENCH_ONLY;
-if (only && !['processes', 'serializer', 'pool', 'frontend', 'share'].includes(only)) throw new Error(`BENCH_ONLY=${only}: expected one of processes, serializer, pool, frontend, share`);
+if (only && !['processes', 'serializer', 'pool', 'frontend', 'share', 'startup'].includes(only)) throw new Error(`BENCH_ONLY=${only}: expected one of processes, serializer, pool, frontend, share, startup`);
 if (!only || only === 'processes') await main();
 // Part 2, cucumber against raw postMessage and the serializer libraries (issue #3): bench/serializer.ts.
 if (!only || only === 'serializer') await serializerBench();
@@ -278,3 +279,5 @@ if (!only || only === 'pool') await poolBench();
 if (!only || only === 'frontend') await frontendBench();
 // Part 5, a Share under load against a message-passing coordinator and raw Atomics (issue #11): bench/share.ts.
 if (!only || only === 'share') await shareBench();
+// Part 6, Node start-up with the register hook against the suitkaise build output, and suitkaise build against tsc (issue #8): bench/startup.ts.
+if (!only || only === 'startup') await startupBench();

@@ -66,8 +66,10 @@ if [ -x "$node24" ]; then
     sqlite_src=$(mktemp -d)
     cp -r node_modules/better-sqlite3/. "$sqlite_src" && rm -rf "$sqlite_src/build"
     node_gyp="$(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js"
-    (cd "$sqlite_src" && PATH="$(dirname "$node24"):$PATH" "$node24" "$node_gyp" rebuild --release \
+    # npm's own settings (npm_config_nodedir=/usr on Debian) would point node-gyp at Node 20's headers.
+    (cd "$sqlite_src" && env -u npm_config_nodedir -u npm_config_target PATH="$(dirname "$node24"):$PATH" "$node24" "$node_gyp" rebuild --release \
       --nodedir="$(dirname "$(dirname "$node24")")" -j 2 >/dev/null) \
+      && "$node24" -e 'process.dlopen({ exports: {} }, process.argv[1])' "$sqlite_src/build/Release/better_sqlite3.node" \
       && mkdir -p "$sqlite24_cache" && cp "$sqlite_src/build/Release/better_sqlite3.node" "$sqlite24_cache/"
     rm -rf "$sqlite_src"
   fi

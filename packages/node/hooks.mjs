@@ -2,21 +2,29 @@
  * Node module customization hooks behind `node --import @suitkaise/node/register app.ts`
  * (register.mjs installs them). They run on Node's loader thread, not the app's.
  *
- * - `resolve` adds the `@suitkaise/source` export condition, so @suitkaise packages (and any
- *   package that opts in) resolve to their TypeScript sources; in TypeScript modules it also
- *   maps a relative `./x.js` to `./x.ts` and an extensionless `./x` to `./x.ts`, as tsc allows.
+ * - `resolve` adds the `@suitkaise/source` export condition for packages outside node_modules
+ *   (workspace links: @suitkaise packages, and any package that opts in, resolve to their
+ *   TypeScript sources); a package installed in node_modules resolves as plain Node resolves it,
+ *   to its built JavaScript. In TypeScript modules it also maps a relative `./x.js` to `./x.ts`
+ *   and an extensionless `./x` to `./x.ts`, as tsc allows.
  * - `load` compiles `.ts`, `.mts` and `.tsx` files outside node_modules (and the `src/` of
  *   @suitkaise packages inside it) to ESM: first the suitkaise transform when the module uses
  *   @suitkaise/core (`@sk()` becomes a registration; misplaced classes fail the load with
  *   file:line:column, and warnings go to stderr), then esbuild's `transform` (types stripped,
- *   decorators lowered).
+ *   decorators lowered). The output is cached on disk, named by a hash of the file's path and
+ *   content, the project root and the compilers' own code and versions
+ *   (`node_modules/.cache/suitkaise/hooks/`, in the nearest node_modules up from the file): a
+ *   start whose files are all cached loads neither esbuild nor the transform (nor ts-morph).
  *
  * Plain JavaScript on purpose: nothing compiles this file.
  */
-import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join, relative, isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { threadId } from 'node:worker_threads';
 
 const SOURCE_CONDITION = '@suitkaise/source';
 const CORE_MODULE = '@suitkaise/core';
@@ -26,11 +34,31 @@ const NODE_MODULES = /[\\/]node_modules[\\/]/;
 /** Inside node_modules, only the TypeScript sources that @suitkaise packages publish. */
 const SUITKAISE_SOURCE = /[\\/]node_modules[\\/]@suitkaise[\\/][^\\/]+[\\/]src[\\/](?!.*[\\/]node_modules[\\/])/;
 
+/** A specifier whose resolution no export condition changes: relative, absolute, a URL. */
+const PATH_LIKE = /^(?:\.\.?(?:[\\/]|$)|[\\/]|[a-zA-Z][a-zA-Z\d+.-]*:)/;
+
 /** @type {import('node:module').ResolveHook} */
 export async function resolve(specifier, context, nextResolve) {
-  const conditions = context.conditions.includes(SOURCE_CONDITION) ? context.conditions : [SOURCE_CONDITION, ...context.conditions];
+  // Asked for on the command line (--conditions=@suitkaise/source): sources everywhere, as asked.
+  if (context.conditions.includes(SOURCE_CONDITION) || PATH_LIKE.test(specifier)) return resolveOrTypeScript(specifier, context, nextResolve);
+  // Node merges what a hook passes to nextResolve into `context` itself: keep the conditions as they came.
+  const asNodeResolves = { ...context, conditions: [...context.conditions] };
+  let resolved;
   try {
-    return await nextResolve(specifier, { ...context, conditions });
+    resolved = await nextResolve(specifier, { ...context, conditions: [SOURCE_CONDITION, ...context.conditions] });
+  } catch (error) {
+    // A source path that is not there (an installed package that ships no sources): as Node would resolve it.
+    if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    return nextResolve(specifier, asNodeResolves);
+  }
+  // An installed package runs its built JavaScript: its sources would be compiled on every start.
+  if (resolved.url.startsWith('file:') && NODE_MODULES.test(resolved.url)) return nextResolve(specifier, asNodeResolves);
+  return resolved;
+}
+
+async function resolveOrTypeScript(specifier, context, nextResolve) {
+  try {
+    return await nextResolve(specifier, context);
   } catch (error) {
     const url = typeScriptAlternative(specifier, context.parentURL, error);
     if (url === undefined) throw error;
@@ -44,18 +72,123 @@ export async function load(url, context, nextLoad) {
   const file = fileURLToPath(url);
   if (!TYPESCRIPT.test(file) || (NODE_MODULES.test(file) && !SUITKAISE_SOURCE.test(file))) return nextLoad(url, context);
   const code = await readFile(file, 'utf8');
-  return { format: 'module', source: await compile(code, file), shortCircuit: true };
+  return { format: 'module', source: await compileCached(code, file), shortCircuit: true };
 }
 
-/** The module as ESM JavaScript with an inline source map back to the TypeScript. */
-async function compile(code, file) {
+/** {@link compile}, from the disk cache when this file, as it is now, was compiled by the same compilers before. */
+async function compileCached(code, file) {
+  const usesCore = code.includes(CORE_MODULE);
+  const root = usesCore ? rootOf(file) : '';
+  const cacheDir = cacheDirOf(dirname(file));
+  const key = cacheDir && createHash('sha256').update(`${compilerFingerprint(usesCore)}\0${file}\0${root}\0`).update(code).digest('hex');
+  const entry = key && join(cacheDir, `${key}.json`);
+  if (entry) {
+    try {
+      const cached = JSON.parse(await readFile(entry, 'utf8'));
+      for (const warning of cached.warnings) console.warn(warning);
+      return cached.code;
+    } catch {
+      // not cached yet (or unreadable): compile
+    }
+  }
+  const compiled = await compile(code, file, root);
+  for (const warning of compiled.warnings) console.warn(warning);
+  if (entry) await writeCache(cacheDir, entry, JSON.stringify(compiled));
+  return compiled.code;
+}
+
+/** Write through a temporary file (a concurrent start never reads half an entry); a read-only cache is no error. */
+async function writeCache(dir, file, contents) {
+  try {
+    await mkdir(dir, { recursive: true });
+    const temporary = `${file}.${process.pid}.${threadId}.tmp`;
+    await writeFile(temporary, contents);
+    await rename(temporary, file);
+  } catch {
+    // no cache: the next start compiles again
+  }
+}
+
+const cacheDirs = new Map();
+
+/** `node_modules/.cache/suitkaise/hooks` in the nearest existing node_modules from `dir` up; `undefined` when there is none. */
+function cacheDirOf(dir) {
+  if (cacheDirs.has(dir)) return cacheDirs.get(dir);
+  let found;
+  if (!NODE_MODULES.test(`${dir}/`) && existsSync(join(dir, 'node_modules'))) found = join(dir, 'node_modules', '.cache', 'suitkaise', 'hooks');
+  else if (NODE_MODULES.test(`${dir}/`)) found = join(dir.slice(0, dir.search(NODE_MODULES) + 1), 'node_modules', '.cache', 'suitkaise', 'hooks');
+  else found = dirname(dir) === dir ? undefined : cacheDirOf(dirname(dir));
+  cacheDirs.set(dir, found);
+  return found;
+}
+
+const fingerprints = new Map();
+
+/**
+ * What a compiled file depends on besides its path and content: this file, esbuild's version
+ * and, for modules the transform rewrites, the transform's sources (paths, sizes, modification
+ * times) and its package.json (which pins ts-morph). Worked out once per thread.
+ */
+function compilerFingerprint(withTransform) {
+  let fingerprint = fingerprints.get(withTransform);
+  if (fingerprint !== undefined) return fingerprint;
+  const hash = createHash('sha256').update(readFileSync(fileURLToPath(import.meta.url)));
+  hash.update(`\0esbuild ${packageVersion('esbuild')}\0${process.versions.node.split('.')[0]}`);
+  if (withTransform) {
+    const dir = transformPackageDir();
+    if (dir) {
+      hash.update(`\0${readFileSync(join(dir, 'package.json'))}`);
+      for (const file of filesUnder(join(dir, 'src'))) {
+        const stat = statSync(file);
+        hash.update(`\0${file}\0${stat.size}\0${stat.mtimeMs}`);
+      }
+    } else {
+      hash.update(`\0${Math.random()}`); // unknown: never reuse
+    }
+  }
+  fingerprint = hash.digest('hex');
+  fingerprints.set(withTransform, fingerprint);
+  return fingerprint;
+}
+
+function packageVersion(name) {
+  try {
+    return JSON.parse(readFileSync(createRequire(import.meta.url).resolve(`${name}/package.json`), 'utf8')).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The directory of the @suitkaise/transform package this file's `loadTransform` bundles (as esbuild finds it from here). */
+function transformPackageDir() {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', '@suitkaise', 'transform');
+    if (existsSync(join(candidate, 'package.json'))) return realpathSync(candidate);
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+function filesUnder(dir) {
+  try {
+    return readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(entry.parentPath ?? entry.path, entry.name))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** The module as ESM JavaScript with an inline source map back to the TypeScript, and the transform's warnings. */
+async function compile(code, file, root) {
   let input = code;
+  const warnings = [];
   if (code.includes(CORE_MODULE)) {
     const { transform } = await loadTransform();
-    const result = transform(code, file, { root: rootOf(file), target: 'module', browserWorkers: false });
+    const result = transform(code, file, { root, target: 'module', browserWorkers: false });
     const errors = result.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length > 0) throw transformError(file, errors);
-    for (const d of result.diagnostics) if (d.severity === 'warning') console.warn(formatDiagnostic(d));
+    for (const d of result.diagnostics) if (d.severity === 'warning') warnings.push(formatDiagnostic(d));
     // esbuild reads an inline input map and chains it, so the output maps to the original file.
     if (result.changed) input = `${result.code}\n//# sourceMappingURL=${result.map.toUrl()}\n`;
   }
@@ -68,7 +201,7 @@ async function compile(code, file) {
     sourcefile: file,
     logLevel: 'silent',
   });
-  return output.code;
+  return { code: output.code, warnings };
 }
 
 /** `file:line:column SKxxx message`; a warning says so: `SK101 warning: message`. */

@@ -3,14 +3,17 @@
  * @suitkaise/node: runs suitkaise workers on worker_threads.
  * Spawn, endpoint, terminate: nothing else lives here. Worker code is
  * bundled on first use by `@suitkaise/transform/node-worker` (an optional
- * peer: Node 20 workers cannot load TypeScript or the transform's output directly).
+ * peer: Node 20 workers cannot load TypeScript or the transform's output directly),
+ * or found in its on-disk cache. Being bundled JavaScript, it needs no module hook:
+ * workers start without `--import @suitkaise/node/register` (exec-argv.ts).
  * @packageDocumentation
  */
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { moduleKeyOf, type Adapter, type Registration, type SpawnedWorker, type WorkerExit } from '@suitkaise/core/internal';
+import { nodeOptionsWithoutHook, withoutHook, withoutRefused } from './exec-argv.ts';
 
 type NodeWorkerBuilder = typeof import('@suitkaise/transform/node-worker');
 let builder: Promise<NodeWorkerBuilder> | null = null;
@@ -31,10 +34,39 @@ async function workerBundleFor(registration: Registration): Promise<string> {
   return (await builder).workerBundleFor(registration);
 }
 
+/** The worker's Node options: the parent's without the module hook (see exec-argv.ts); worked out on the first spawn. */
+let execArgv: string[] | undefined;
+/** `NODE_OPTIONS` as the last spawn found it, and the same without the hook (`undefined`: it has none). */
+let nodeOptions: { from: string | undefined; without: string | undefined } | undefined;
+
+function workerOptions(): WorkerOptions {
+  if (execArgv === undefined) {
+    execArgv = withoutHook(process.execArgv);
+    // The hook turned source maps on in this thread; a worker has its own switch.
+    if (process.sourceMapsEnabled && !execArgv.includes('--enable-source-maps')) execArgv.push('--enable-source-maps');
+  }
+  const current = process.env.NODE_OPTIONS;
+  if (nodeOptions === undefined || nodeOptions.from !== current) nodeOptions = { from: current, without: nodeOptionsWithoutHook(current) };
+  return nodeOptions.without === undefined ? { execArgv } : { execArgv, env: { ...process.env, NODE_OPTIONS: nodeOptions.without } };
+}
+
+/** `new Worker(file)` without the hook; an option Node refuses in a worker is dropped (it applies to the whole process already). */
+function startWorker(file: string): Worker {
+  for (;;) {
+    try {
+      return new Worker(file, workerOptions());
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw error;
+      execArgv = withoutRefused(execArgv!, error) ?? (execArgv!.length > 0 ? [] : undefined);
+      if (execArgv === undefined) throw error;
+    }
+  }
+}
+
 async function spawnWorker(registration: Registration, signal?: AbortSignal): Promise<SpawnedWorker> {
   const file = await workerBundleFor(registration);
   signal?.throwIfAborted();
-  const worker = new Worker(file);
+  const worker = startWorker(file);
   let settle!: (exit: WorkerExit) => void;
   const exited = new Promise<WorkerExit>((resolve) => { settle = resolve; });
   // Settle on 'exit', which Node emits after delivering what the worker posted before it died; 'error' comes first.

@@ -14,6 +14,8 @@ const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${na
 
 /** How long a run may take before it counts as hanging (it is then killed). */
 const HANG_MS = 30_000;
+/** How long the 300 lifecycles may take (about 40 ms each on an idle machine). */
+const LIFECYCLES_MS = 120_000;
 /** How long after its last output a process may take to exit. */
 const EXIT_AFTER_OUTPUT_MS = 5_000;
 
@@ -29,19 +31,20 @@ interface NodeRun {
 }
 
 /** Run `node ...args` from the repository root, as a user's shell would. */
-function node(args: string[]): Promise<NodeRun> {
+function node(args: string[], hangMs = HANG_MS, nodeOptions?: string): Promise<NodeRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let lastOutput = started;
     const env = { ...process.env };
     delete env.NODE_OPTIONS; // whatever the test runner set must not reach the app
+    if (nodeOptions !== undefined) env.NODE_OPTIONS = nodeOptions;
     const child = spawn(process.execPath, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); lastOutput = performance.now(); });
     child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); lastOutput = performance.now(); });
     let hung = false;
-    const timer = setTimeout(() => { hung = true; child.kill('SIGKILL'); }, HANG_MS);
+    const timer = setTimeout(() => { hung = true; child.kill('SIGKILL'); }, hangMs);
     child.once('error', reject);
     child.once('close', (code) => {
       clearTimeout(timer);
@@ -53,6 +56,8 @@ function node(args: string[]): Promise<NodeRun> {
 
 const registered = (file: string, ...args: string[]): Promise<NodeRun> =>
   node(['--import', '@suitkaise/node/register', fixture(file), ...args]);
+
+const output = (run: NodeRun): string => `exit ${run.code} after ${run.ms} ms${run.hung ? ' (hung)' : ''}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
 
 /** It printed `line` and exited by itself, promptly, with code 0. */
 function expectCleanExit(run: NodeRun, line: string): void {
@@ -101,6 +106,33 @@ describe.concurrent('node --import @suitkaise/node/register', () => {
     expectCleanExit(run, 'parent 5 worker 1');
     expect(run.stderr).toContain(`${fixture('module-state.ts')}:19:12 SK101 warning: @sk() class "Limit" reads \`limit\``);
   }, HANG_MS * 2);
+
+  it('starts workers without the hook (one thread each, no MessagePort left per worker), keeping the other Node options', async () => {
+    // Options a worker refuses (V8 and process-wide ones: ERR_WORKER_INVALID_EXEC_ARGV) already hold for the whole process.
+    const run = await node(['--max-old-space-size=1024', '--stack-trace-limit=30', '--conditions=suitkaise-test', '--import', '@suitkaise/node/register', fixture('app.ts'), 'worker-flags']);
+    const [flags, threads] = run.stdout.trim().split(' ');
+    // Source maps stay on in the worker: the hook turned them on in the parent.
+    expect(JSON.parse(flags!), output(run)).toEqual(['--conditions=suitkaise-test', '--enable-source-maps']);
+    if (process.platform === 'linux') expect(Number(threads), output(run)).toBe(1);
+    expect(run.code, output(run)).toBe(0);
+  }, HANG_MS * 2);
+
+  it('starts workers without the hook when NODE_OPTIONS loads it (a worker reads NODE_OPTIONS whatever its execArgv)', async () => {
+    const run = await node([fixture('app.ts'), 'worker-flags'], HANG_MS, '--import @suitkaise/node/register --conditions=suitkaise-test');
+    const [flags, threads] = run.stdout.trim().split(' ');
+    expect(JSON.parse(flags!), output(run)).toEqual(['--enable-source-maps']);
+    if (process.platform === 'linux') expect(Number(threads), output(run)).toBe(1);
+    expect(run.code, output(run)).toBe(0);
+  }, HANG_MS * 2);
+
+  it('holds as many MessagePorts after 300 process lifecycles in a row as before them', async () => {
+    const run = await node(['--import', '@suitkaise/node/register', fixture('app.ts'), 'lifecycles', '300'], LIFECYCLES_MS);
+    const counts = /MessagePorts (\d+) -> (\d+)/.exec(run.stdout);
+    expect(counts, output(run)).not.toBeNull();
+    const [before, after] = [Number(counts![1]), Number(counts![2])];
+    expect(after - before, output(run)).toBeLessThan(10);
+    expect(run.code, output(run)).toBe(0);
+  }, LIFECYCLES_MS + 10_000);
 
   it('refuses a module with a misplaced @sk() class, naming file:line:column and SK002', async () => {
     const run = await registered('nested.ts');

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `suitkaise` command (`suitkaise build <tsconfig>`). The logic is src/cli.ts; this file
+ * The `suitkaise` command (`suitkaise build -p <tsconfig>`, `--watch`, `--help`). The logic is src/cli.ts; this file
  * only picks which copy of it runs, the same way the package's exports do:
  *
  * - normally the built `dist/cli.js`;

@@ -4,10 +4,12 @@
  * with an @sk() process and a main module that runs it at top level), copied to a temporary
  * directory whose node_modules links to the repository's, as an installed project's would. Its
  * package.json says `"sideEffects": false`, which must not lose the worker module's
- * registrations when the Node adapter bundles it.
+ * registrations when the Node adapter bundles it. Last, the command line it shares with `tsc -p`
+ * (`--help`, `-p`/`--project`, `--watch`) and where its type errors come from: the project's own
+ * tsc, or nowhere (said so) when the project has no typescript.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -235,5 +237,140 @@ describe('suitkaise build', () => {
     expect(result.stderr).toContain("src/broken.ts(1,14): error TS2322: Type 'string' is not assignable to type 'number'.");
     expect(result.stderr).toContain('src/nested.ts:3:3 SK002 @sk() class "Inner" is declared inside function "make"');
     expect(result.stderr).toContain('Found 2 errors.');
+  }, HANG_MS * 2);
+});
+
+/** A small project typed against a stub of @suitkaise/core (nothing else to type-check), in a temporary directory. */
+function stubProject(files: Record<string, string>, options: { linked?: boolean } = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'suitkaise-cli-stub-'));
+  mkdirSync(join(dir, 'src'));
+  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: {
+      target: 'ES2022', module: 'ES2022', moduleResolution: 'bundler', strict: true, skipLibCheck: true,
+      lib: ['ES2023', 'ESNext.Decorators'], types: [], rootDir: 'src', outDir: 'dist',
+      paths: { '@suitkaise/core': ['./core-stub.d.ts'] },
+    },
+    include: ['src'],
+  }));
+  writeFileSync(join(dir, 'core-stub.d.ts'),
+    'export declare function sk(): (target: abstract new (...args: any[]) => unknown, context: ClassDecoratorContext) => void;\n' +
+    'export declare abstract class Skprocess<R = unknown> { abstract __run__(): unknown; }\n');
+  for (const [path, content] of Object.entries(files)) writeFileSync(join(dir, path), content);
+  if (options.linked ?? true) symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return dir;
+}
+
+const poller = (value: number) => [
+  "import { sk, Skprocess } from '@suitkaise/core';",
+  '@sk()',
+  'export class Poller extends Skprocess<number> {',
+  `  __run__() { return ${value}; }`,
+  '}',
+  '',
+].join('\n');
+
+/** `suitkaise <args>` from the sources under test, in `cwd`. */
+const suitkaise = (args: string[], cwd: string): Promise<Run> => run(['--conditions=@suitkaise/source', BIN, ...args], cwd);
+
+describe('suitkaise build: the command line of tsc -p', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  const project = (files: Record<string, string>, options?: { linked?: boolean }) => {
+    const dir = stubProject(files, options);
+    dirs.push(dir);
+    return dir;
+  };
+
+  it('--help prints the usage and exits 0, with or without the command', async () => {
+    for (const args of [['--help'], ['build', '--help'], ['build', '-h']]) {
+      const result = await suitkaise(args, tmpdir());
+      expect(result.code, output(result)).toBe(0);
+      expect(result.stdout).toContain('Usage: suitkaise build [-p <tsconfig>] [--watch]');
+      expect(result.stdout).toMatch(/-p, --project <tsconfig>[\s\S]*-w, --watch/);
+    }
+  }, HANG_MS);
+
+  it('an unknown option is a usage error (exit 2)', async () => {
+    const result = await suitkaise(['build', '--frobnicate'], tmpdir());
+    expect(result.code, output(result)).toBe(2);
+    expect(result.stderr).toContain('suitkaise: unknown option: --frobnicate');
+  }, HANG_MS);
+
+  it('-p and --project name the tsconfig (a file or its directory), as for tsc', async () => {
+    const dir = project({ 'src/state.ts': poller(1) });
+    for (const args of [['build', '-p', dir], ['build', '--project', join(dir, 'tsconfig.json')], ['build', `--project=${dir}`], ['-p', dir]]) {
+      rmSync(join(dir, 'dist'), { recursive: true, force: true });
+      const result = await suitkaise(args, tmpdir());
+      expect(result.code, output(result)).toBe(0);
+      expect(result.stdout, output(result)).toContain('1 module transformed, 1 worker module');
+      expect(readFileSync(join(dir, 'dist', 'state.js'), 'utf8')).toContain('__sk_register(Poller');
+      expect(existsSync(join(dir, 'dist', 'state.sk-worker.js'))).toBe(true);
+    }
+  }, HANG_MS * 2);
+
+  it("type errors come from the project's own tsc, run with -p <tsconfig>", async () => {
+    const dir = project({ 'src/state.ts': poller(1) }, { linked: false });
+    // The project's typescript: a tsc that records how it was run and reports one error.
+    const bin = join(dir, 'node_modules', 'typescript', 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(dir, 'node_modules', 'typescript', 'package.json'), JSON.stringify({ name: 'typescript', version: '0.0.0', type: 'commonjs', bin: { tsc: 'bin/tsc' } }));
+    writeFileSync(join(bin, 'tsc'), [
+      "require('node:fs').writeFileSync(require('node:path').join(__dirname, 'args.json'), JSON.stringify(process.argv.slice(2)));",
+      "console.log(\"src/state.ts(4,3): error TS9999: reported by the project's own tsc\");",
+      'process.exitCode = 2;',
+      '',
+    ].join('\n'));
+    const result = await suitkaise(['build', '-p', 'tsconfig.json'], dir);
+    expect(result.code, output(result)).toBe(1);
+    expect(result.stderr).toContain("src/state.ts(4,3): error TS9999: reported by the project's own tsc");
+    expect(result.stderr).toContain('Found 1 error.');
+    const args = JSON.parse(readFileSync(join(bin, 'args.json'), 'utf8')) as string[];
+    expect(args.slice(0, 2)).toEqual(['-p', join(dir, 'tsconfig.json')]);
+  }, HANG_MS);
+
+  it('without typescript in the project, it emits and says that type-checking is left to tsc --noEmit', async () => {
+    const dir = project({ 'src/state.ts': poller(1) }, { linked: false });
+    const result = await suitkaise(['build', '-p', 'tsconfig.json'], dir);
+    expect(result.code, output(result)).toBe(0);
+    expect(result.stdout).toContain('not type-checked: typescript is not installed for this project (type-checking is left to `tsc --noEmit`)');
+    expect(readFileSync(join(dir, 'dist', 'state.js'), 'utf8')).toContain('__sk_register(Poller');
+    expect(existsSync(join(dir, 'dist', 'state.sk-worker.js'))).toBe(true);
+  }, HANG_MS);
+
+  it('--watch builds, then builds again when a source file changes', async () => {
+    const dir = project({ 'src/state.ts': poller(1) });
+    const child = spawn(process.execPath, ['--conditions=@suitkaise/source', BIN, 'build', '--watch', '-p', 'tsconfig.json'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    const until = async (what: string, done: () => boolean) => {
+      const deadline = Date.now() + HANG_MS;
+      while (!done()) {
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${what}: not seen (exit ${child.exitCode})\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    const watching = () => stdout.split('Watching for file changes.').length - 1;
+    const emitted = (file: string, text: string) => () => existsSync(join(dir, 'dist', file)) && readFileSync(join(dir, 'dist', file), 'utf8').includes(text);
+    try {
+      await until('the first build', () => watching() === 1);
+      expect(stdout).toContain('1 module transformed, 1 worker module');
+      expect(readFileSync(join(dir, 'dist', 'state.js'), 'utf8')).toContain('return 1;');
+      writeFileSync(join(dir, 'src', 'state.ts'), poller(2));
+      await until('the rebuilt module', emitted('state.js', 'return 2;'));
+      await until('the rebuilt worker module', emitted('state.sk-worker.js', 'return 2;'));
+      await until('the second build', () => watching() === 2);
+      expect(stderr).toBe('');
+    } finally {
+      child.kill();
+    }
+    await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(undefined) : child.once('close', resolve)));
   }, HANG_MS * 2);
 });

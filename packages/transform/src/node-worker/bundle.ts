@@ -5,6 +5,11 @@
  * its external packages resolve as they do for the app. Core and the rest of
  * suitkaise's worker code are not in it: the entry loads them from the worker
  * runtime (runtime.ts), whose compiled code V8 caches across workers.
+ *
+ * Bundle and runtime are recorded in manifests (manifest.ts) with every file they were built
+ * from: a later start (or `suitkaise build`, which bundles its worker modules ahead) finds them
+ * without importing esbuild or the transform, so ts-morph and esbuild load only when a bundle
+ * must really be built, and never for a prebuilt module that was bundled before.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -22,6 +27,7 @@ export interface WorkerRegistration {
   readonly workerModuleUrl?: string;
 }
 import { buildRuntime, runtimePlugin, type WorkerRuntime } from './runtime.ts';
+import { cached, metafileInputs, writeManifest, type BundleKey } from './manifest.ts';
 import { writeAtomically } from './write.ts';
 
 /** The build's own module names, resolved by its plugins. */
@@ -39,7 +45,16 @@ function runtimeFor(esbuild: typeof import('esbuild'), options: BuildOptions, re
   const key = `${resolveDir}\0${cacheDir}`;
   let runtime = runtimes.get(key);
   if (!runtime) {
-    runtime = buildRuntime(esbuild, options, resolveDir, cacheDir).catch(() => null);
+    // Built before from files that have not changed since (another start, another module): as it was.
+    const manifestKey: BundleKey = { kind: 'runtime', file: resolveDir, root: '', cacheDir };
+    const found = cached(manifestKey);
+    const data = found?.data as { exports: Array<[string, string[]]>; encoding: WorkerRuntime['encoding'] } | undefined;
+    runtime = data
+      ? Promise.resolve({ file: found!.outputs[0]!, exports: new Map(data.exports), encoding: data.encoding, inputs: found!.inputs })
+      : buildRuntime(esbuild, options, resolveDir, cacheDir).then((built) => {
+          if (built) writeManifest(manifestKey, [built.file], built.inputs, { exports: [...built.exports].map(([entry, names]) => [entry, [...names]]), encoding: built.encoding });
+          return built;
+        }).catch(() => null);
     runtimes.set(key, runtime);
   }
   return runtime;
@@ -75,7 +90,8 @@ const prebuiltWorkerModule: Plugin = {
   },
 };
 
-async function build(registration: WorkerRegistration): Promise<string> {
+/** Where `registration`'s worker bundle comes from, and where it is cached. */
+function bundleKeyOf(registration: WorkerRegistration): BundleKey {
   // `suitkaise build` output names its worker module: JavaScript already transformed and pruned,
   // so it is bundled as is (no transform, no TypeScript toolchain at run time). Its id holds the
   // SOURCE path, which the emitted file's path does not end with: the id-derived root applies
@@ -87,18 +103,30 @@ async function build(registration: WorkerRegistration): Promise<string> {
   }
   const file = fileURLToPath(url);
   const root = prebuilt ? packageDirOf(file) : rootOf(registration, file);
+  return { kind: prebuilt ? 'prebuilt' : 'source', file, root, cacheDir: join(root, 'node_modules', '.cache', 'suitkaise') };
+}
+
+/** Builds the bundle (esbuild; the transform too for a TypeScript source module) and records its manifest. */
+async function build(key: BundleKey): Promise<string> {
+  const { file, root, cacheDir } = key;
+  const prebuilt = key.kind === 'prebuilt';
   const [esbuild, workerModulePlugin] = await Promise.all([
     import('esbuild'),
     prebuilt ? prebuiltWorkerModule : import('../esbuild.ts').then(({ suitkaiseEsbuild }) => suitkaiseEsbuild({ root })),
   ]);
-  const cacheDir = join(root, 'node_modules', '.cache', 'suitkaise');
   const resolveDir = dirname(file);
+  const resolving = Symbol('resolving');
   const externals: Plugin = {
     name: 'suitkaise:externals',
     setup(pluginBuild) {
-      pluginBuild.onResolve({ filter: /^[^./#]/ }, (args) =>
-        VIRTUAL.test(args.path) || BUNDLED.test(args.path) ? undefined : { path: args.path, external: true },
-      );
+      pluginBuild.onResolve({ filter: /^[^./#]/ }, async (args) => {
+        if (VIRTUAL.test(args.path) || BUNDLED.test(args.path) || args.pluginData === resolving) return undefined;
+        // A workspace package whose entry is TypeScript (the source condition): the worker runs
+        // without the module hook, so Node could not load it there; it is bundled instead.
+        const found = await pluginBuild.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: resolving });
+        const typescript = found.errors.length === 0 && !found.external && /\.(?:m?ts|tsx)$/.test(found.path) && !/[\\/]node_modules[\\/]/.test(found.path);
+        return typescript ? undefined : { path: args.path, external: true };
+      });
     },
   };
   const common = {
@@ -126,6 +154,7 @@ async function build(registration: WorkerRegistration): Promise<string> {
     format: 'esm',
     write: false,
     outdir: cacheDir,
+    metafile: true,
     // A separate map: an inline one doubles what every new worker reads and compiles.
     sourcemap: 'external',
     // Bundled CommonJS may call require(); give it one.
@@ -149,15 +178,31 @@ async function build(registration: WorkerRegistration): Promise<string> {
     writeAtomically(`${outfile}.map`, map);
     writeAtomically(outfile, `${code}\n//# sourceMappingURL=${name}.mjs.map\n`);
   }
+  const usedRuntime = await runtime;
+  const runtimeFiles = usedRuntime && code.includes(JSON.stringify(usedRuntime.file)) ? [usedRuntime.file] : [];
+  const inputs = [...metafileInputs(built.metafile.inputs), ...(runtimeFiles.length > 0 ? usedRuntime!.inputs : [])];
+  writeManifest(key, [outfile, ...runtimeFiles], inputs);
   return outfile;
 }
 
-/** The path of a runnable worker file for `registration`'s module, built once per module per thread. */
+/**
+ * {@link workerBundleFor} without its per-thread memo: looked up (and built when it must be) now.
+ * For `suitkaise build --watch`, which prepares the bundles of the worker modules it rewrites.
+ */
+export function prepareWorkerBundle(registration: WorkerRegistration): Promise<string> {
+  return new Promise<BundleKey>((resolve) => resolve(bundleKeyOf(registration))).then((found) => cached(found)?.outputs[0] ?? build(found));
+}
+
+/**
+ * The path of a runnable worker file for `registration`'s module: the one built before when
+ * nothing that went into it has changed since (found without loading esbuild or the transform),
+ * else built now. Looked up once per module per thread.
+ */
 export function workerBundleFor(registration: WorkerRegistration): Promise<string> {
   const key = registration.workerModuleUrl ?? registration.moduleUrl ?? registration.id;
   let bundle = bundles.get(key);
   if (!bundle) {
-    bundle = build(registration);
+    bundle = prepareWorkerBundle(registration);
     bundle.catch(() => bundles.delete(key));
     bundles.set(key, bundle);
   }

@@ -12,6 +12,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import type { BuildOptions, Plugin } from 'esbuild';
+import { metafileInputs } from './manifest.ts';
 import { writeAtomically } from './write.ts';
 
 type Esbuild = typeof import('esbuild');
@@ -27,6 +28,8 @@ export interface WorkerRuntime {
   readonly exports: ReadonlyMap<string, readonly string[]>;
   /** How the loader reads the file. */
   readonly encoding: 'latin1' | 'utf8';
+  /** The files it was built from. */
+  readonly inputs: readonly string[];
 }
 
 /**
@@ -134,7 +137,7 @@ export async function buildRuntime(esbuild: Esbuild, options: BuildOptions, reso
     writeAtomically(`${file}.map`, map);
     writeAtomically(file, `${wrapped}\n//# sourceMappingURL=${name}.map\n`);
   }
-  return { file, exports, encoding: /[^\x00-\x7f]/.test(wrapped) ? 'utf8' : 'latin1' };
+  return { file, exports, encoding: /[^\x00-\x7f]/.test(wrapped) ? 'utf8' : 'latin1', inputs: metafileInputs(built.metafile.inputs) };
 }
 
 /**
