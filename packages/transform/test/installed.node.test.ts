@@ -88,14 +88,16 @@ describe('installed from npm pack tarballs into a project outside the repository
   it('vite dev: the first load does not reload the page; a process and a Pool run', async () => {
     const port = await freePort();
     dev = spawn(process.execPath, [join(app, 'node_modules', 'vite', 'bin', 'vite.js'), '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
-      cwd: app, stdio: ['ignore', 'pipe', 'pipe'],
+      // No colours: with CI set, Vite colours its output, and the port in its URL line comes wrapped in escape codes.
+      cwd: app, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
     });
     let log = '';
     dev.stdout!.on('data', (chunk: Buffer) => { log += chunk.toString(); });
     dev.stderr!.on('data', (chunk: Buffer) => { log += chunk.toString(); });
     await new Promise<void>((resolve, reject) => {
       const check = setInterval(() => {
-        if (log.includes(`:${port}/`)) { clearInterval(check); resolve(); }
+        // eslint-disable-next-line no-control-regex
+        if (log.replace(/\u001b\[[0-9;]*m/g, '').includes(`:${port}/`)) { clearInterval(check); resolve(); }
         if (dev!.exitCode !== null) { clearInterval(check); reject(new Error(`vite dev exited:\n${log}`)); }
       }, 50);
     });
