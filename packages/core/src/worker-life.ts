@@ -57,6 +57,8 @@ export class WorkerLife {
   #tasks: MessagePort | null = null;
   #nextTask = 0;
   readonly #pendingTasks = new Map<number, (ended: Ended<TaskOutcome>) => void>();
+  /** How the worker ended, once it has. */
+  #exit: WorkerExit | null = null;
 
   private constructor(worker: SpawnedWorker, adapter: Adapter, spawnedFor: Registration) {
     this.#worker = worker;
@@ -64,6 +66,7 @@ export class WorkerLife {
     this.remote = Comlink.wrap<WorkerApi>(worker.endpoint);
     if (worker.preloaded !== false) this.#modules.set(moduleKeyOf(spawnedFor.id), Promise.resolve());
     void worker.exited.then((exit) => {
+      this.#exit = exit;
       // A crash nothing waits for (after the worker answered, or while idle in a pool) is reported, not lost.
       if (exit.error !== undefined && this.#onExit.size === 0 && this.#pendingTasks.size === 0 && !this.ending) {
         reportUncaught(new ProcessError(
@@ -135,6 +138,8 @@ export class WorkerLife {
     const settled = call.then((value): Ended<T> => ({ value }), (broken: unknown): Ended<T> => ({ broken }));
     let listener: ((exit: WorkerExit) => void) | undefined;
     const exited = new Promise<Ended<T>>((resolve) => {
+      // Already gone: its exit listeners have run, so this one would never be called.
+      if (this.#exit) return resolve({ exit: this.#exit });
       listener = (exit) => resolve({ exit });
       this.#onExit.add(listener);
     });
@@ -142,7 +147,7 @@ export class WorkerLife {
     try {
       ended = await Promise.race([settled, exited]);
     } finally {
-      this.#onExit.delete(listener!);
+      if (listener) this.#onExit.delete(listener);
     }
     if (!('exit' in ended)) return ended;
     // Ended on purpose (a timeout, kill(), an abort): no reply is on its way, and a timeout must not fire late.
@@ -158,7 +163,7 @@ export class WorkerLife {
    * `transfer` moves the ports the batch's items hold.
    */
   runTasks(batch: TaskBatch, transfer: Transferable[]): Promise<Ended<TaskOutcome>> {
-    if (this.#ended) return this.#worker.exited.then((exit) => ({ exit }));
+    if (this.#ended || this.#exit) return this.#worker.exited.then((exit) => ({ exit }));
     const port = this.#tasks ?? this.#openTasks();
     const seq = this.#nextTask++;
     return new Promise((resolve) => {
