@@ -1,6 +1,6 @@
 /** Entry helper for generated browser worker modules. */
 import type { Endpoint } from 'comlink';
-import { releaseOwnShareLocks, serveWorker, type ModuleLoader } from '@suitkaise/core/worker';
+import { moduleKeyOf, releaseOwnShareLocks, serveWorker, type ModuleLoader } from '@suitkaise/core/worker';
 import { CLOSED_ITSELF } from './closed.ts';
 
 /** A module's worker code, as a bundler can chunk it: `() => import('./a.ts?sk-worker-module')`. */
@@ -39,9 +39,8 @@ function moduleLoader(modules: WorkerModules, devServer: boolean): ModuleLoader 
  */
 function preload(loader: ModuleLoader, devServer: boolean): void {
   const name = (globalThis as { name?: string }).name ?? '';
-  const hash = name.lastIndexOf('#');
-  if (hash <= 0) return;
-  const key = name.slice(0, hash);
+  if (!name.includes('#')) return;
+  const key = moduleKeyOf(name);
   // On a dev server a module's URL is its path from the root (Vite's default base).
   const url = devServer ? new URL(`/${key}`, (globalThis as { location?: { origin: string } }).location?.origin).href : '';
   loader({ key, url }).catch(() => {}); // a failure surfaces when the parent asks for the module

@@ -25,7 +25,7 @@ export function defaultProcessConfig(): ProcessConfig {
     runs: null,
     joinIn: null,
     lives: 1,
-    timeouts: { prerun: null, run: null, postrun: null, onfinish: null, result: null, error: null },
+    timeouts: Object.fromEntries(SECTIONS.map((section) => [section, null])) as ProcessTimeouts,
   };
 }
 
@@ -46,7 +46,7 @@ function nullableNumber(value: unknown, name: string, integer: boolean, min: num
 /** Validate a user's `processConfig`, returning a normalized copy. Throws `TypeError` naming the option. */
 export function resolveProcessConfig(config: unknown): ProcessConfig {
   if (!isRecord(config)) throw new TypeError('processConfig must be an object; do not replace it, set its fields');
-  const lives = config.lives ?? 1;
+  const lives = config.lives ?? defaultProcessConfig().lives;
   if (typeof lives !== 'number' || !Number.isInteger(lives) || lives < 1) {
     throw new TypeError(`processConfig.lives must be an integer >= 1, got ${String(lives)}`);
   }

@@ -19,7 +19,8 @@ import { setLockToken } from './share-store.ts';
 
 type Hook = () => unknown;
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+/** Whether `value` is a promise or another thenable (what a hook or a task may return). */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 

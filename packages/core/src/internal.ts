@@ -3,6 +3,5 @@
  * Not part of the public API: names here may change between versions.
  */
 export * from './errors.ts';
-export { register, registrationOf, lookup, type Registration } from './registry.ts';
+export { register, registrationOf, lookup, moduleKeyOf, type Registration } from './registry.ts';
 export type { Adapter, ModuleRef, SpawnedWorker, WorkerExit } from './adapter.ts';
-export { moduleKeyOf } from './worker-life.ts';

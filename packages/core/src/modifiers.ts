@@ -64,7 +64,8 @@ export interface BackgroundedListen {
   asynced(): Listen;
 }
 
-function checkTimeout(ms: number): void {
+/** Throws a `RangeError` unless `ms` is a non-negative number of milliseconds. */
+export function checkTimeout(ms: number): void {
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
     throw new RangeError(`timeout must be a non-negative number of milliseconds, got ${String(ms)}`);
   }

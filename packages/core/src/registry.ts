@@ -44,3 +44,9 @@ export function registrationOf(target: unknown): Registration | undefined {
 export function lookup(id: string): Registrable | undefined {
   return byId.get(id);
 }
+
+/** The module part of a registration id (`src/a.ts#square` → `src/a.ts`): what a worker loads. */
+export function moduleKeyOf(id: string): string {
+  const hash = id.lastIndexOf('#');
+  return hash < 0 ? id : id.slice(0, hash);
+}

@@ -16,6 +16,7 @@ import { deserialize, serialize, type SerializedValue } from './serializer/index
 import { ProcessTimers } from './timing.ts';
 import { claimPoints, endpointsOf, pointsEnded, repairPoints, type Pipe } from './pipe.ts';
 import { afterFailure } from './lives.ts';
+import { Queue } from './queue.ts';
 import { setLockWaitHook } from './share-store.ts';
 import { markTransferred, postEncoded, transferFor } from './transfer.ts';
 import { WorkerLife, atMost, messageOf } from './worker-life.ts';
@@ -83,12 +84,11 @@ class Supervisor implements ProcessBinding {
   readonly #hasErrorHook: boolean;
   #attempt: Attempt | null = null;
   /**
-   * Tells not yet known to be read, oldest first from `#toldHead` (a queue with a moving head): a
-   * worker gets those not posted yet, and a replacement gets again those its predecessor did not read.
+   * Tells not yet known to be read, oldest first: a worker gets those not posted yet, and a
+   * replacement gets again those its predecessor did not read.
    */
-  #told: Told[] = [];
-  #toldHead = 0;
-  /** How many tells came before `#told[#toldHead]`. */
+  readonly #told = new Queue<Told>();
+  /** How many tells came before the first one in `#told`. */
   #toldBefore = 0;
   #settled: Settled | null = null;
   #error: ProcessError | null = null;
@@ -146,15 +146,7 @@ class Supervisor implements ProcessBinding {
 
   /** Drop the tells the process has read (the control block counts them). */
   #forgetRead(): void {
-    const read = this.#control.tellsRead;
-    while (this.#toldBefore < read && this.#toldHead < this.#told.length) {
-      this.#toldHead += 1;
-      this.#toldBefore += 1;
-    }
-    if (this.#toldHead > 1024 && this.#toldHead * 2 > this.#told.length) {
-      this.#told = this.#told.slice(this.#toldHead);
-      this.#toldHead = 0;
-    }
+    this.#toldBefore += this.#told.drop(this.#control.tellsRead - this.#toldBefore);
   }
 
   listen(timeout?: number, signal?: AbortSignal): Promise<unknown> {
@@ -196,14 +188,6 @@ class Supervisor implements ProcessBinding {
     let life: WorkerLife;
     try {
       life = await this.#source.acquire(this.#registration, this.#killed.signal);
-      if (!life.hasLoaded(this.#registration)) {
-        try {
-          await life.load(this.#registration);
-        } catch (error) {
-          this.#source.release(life, false);
-          throw error;
-        }
-      }
     } catch (error) {
       const failed = new ProcessError(`could not start the worker for ${this.#registration.id}: ${messageOf(error)}`, { originalError: error });
       this.#finish({ status: 'rejected', value: failed }, failed);
@@ -230,7 +214,7 @@ class Supervisor implements ProcessBinding {
       this.#attempt = attempt;
       // Told before this worker was up, or told to a worker that died before reading them: in order.
       this.#forgetRead();
-      for (let i = this.#toldHead; i < this.#told.length; i += 1) this.#post(attempt, this.#told[i]!);
+      for (const told of this.#told) this.#post(attempt, told);
       if (this.#control.stopRequested) channel.port1.postMessage({ sk: 'stop' } satisfies MailNote);
       const start: StartMessage = {
         classId: this.#registration.id,
@@ -292,7 +276,6 @@ class Supervisor implements ProcessBinding {
     attempt.mail.onmessage = null;
     attempt.mail.close();
     pointsEnded(attempt.points);
-    if (!reusable) attempt.life.terminate();
     this.#source.release(attempt.life, reusable);
     return reusable ? Promise.resolve() : attempt.life.end();
   }

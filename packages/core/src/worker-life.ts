@@ -6,7 +6,7 @@
 import * as Comlink from 'comlink';
 import type { Adapter, ModuleRef, SpawnedWorker, WorkerExit } from './adapter.ts';
 import type { TaskBatch, TaskMessage, TaskOutcome, WorkerApi } from './protocol.ts';
-import type { Registration } from './registry.ts';
+import { moduleKeyOf, type Registration } from './registry.ts';
 import { ProcessError } from './errors.ts';
 import { newLockToken, noteTerminated, releaseLocksOf } from './share-store.ts';
 import { reportUncaught } from './uncaught.ts';
@@ -35,11 +35,6 @@ export async function atMost<T>(promise: Promise<T>, ms: number, fallback: T): P
   }
 }
 
-/** The module part of a registration id (`src/a.ts#square` → `src/a.ts`): what a worker loads. */
-export function moduleKeyOf(id: string): string {
-  const hash = id.lastIndexOf('#');
-  return hash < 0 ? id : id.slice(0, hash);
-}
 
 /** A spawned worker and what hangs on it. */
 export class WorkerLife {
@@ -83,11 +78,21 @@ export class WorkerLife {
     });
   }
 
-  /** Spawn a worker that serves `registration`'s module; none once `signal` has aborted. */
+  /** Spawn a worker that serves `registration`'s module (loaded when it returns); none once `signal` has aborted. */
   static async spawn(registration: Registration, signal?: AbortSignal): Promise<WorkerLife> {
     const adapter = await platformAdapter();
     signal?.throwIfAborted();
-    return new WorkerLife(await adapter.spawn(registration, signal), adapter, registration);
+    const life = new WorkerLife(await adapter.spawn(registration, signal), adapter, registration);
+    // A worker that loads modules on demand (a browser build's shared entry) loads this one now.
+    if (!life.hasLoaded(registration)) {
+      try {
+        await life.load(registration);
+      } catch (error) {
+        void life.end();
+        throw error;
+      }
+    }
+    return life;
   }
 
   /** Settles once, when the worker has ended for any reason. */

@@ -11,6 +11,7 @@ import type { WorkerApi } from './protocol.ts';
 import { markTransferred, transferFor } from './transfer.ts';
 
 export { releaseLocksHeldHere as releaseOwnShareLocks } from './share-store.ts';
+export { moduleKeyOf } from './registry.ts';
 
 /** How a worker loads another registered module's worker code: the platform's part of `WorkerApi.load`. */
 export type ModuleLoader = (module: ModuleRef) => Promise<unknown>;

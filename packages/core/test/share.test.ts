@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Pipe, ProcessError, ProcessTimeoutError, Reconnector, SerializationError, Share, Sktimer, cucumber } from '@suitkaise/core';
-import { EndlessPusher, ExitInsideAtomic, IncrementProcess, StuckInAtomic, LockHolder, ManualIncrement, ShareConversation, newTally, type Tally } from './fixtures/share-processes.ts';
+import { EndlessPusher, ExitInsideAtomic, IncrementProcess, LockHolder, ManualIncrement, ShareConversation, newTally, type Tally } from './fixtures/share-processes.ts';
 
 const tally = newTally;
 
@@ -258,7 +258,7 @@ describe('Share across real workers', () => {
   it('a section timeout ends a worker stuck inside share.atomic() even while this thread waits for its lock', async () => {
     const share = new Share<{ x: number }>();
     share.x = 1;
-    const holder = new StuckInAtomic(share);
+    const holder = new LockHolder(share);
     holder.start();
     expect(await holder.listen(10_000)).toBe('holding');
     const began = performance.now();

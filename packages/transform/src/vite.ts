@@ -91,7 +91,8 @@ function transformPlugin(host: PluginHost, inWorkerBundle: boolean): Plugin {
       // server is asked for /__suitkaise_worker__.js?sk-worker&…; both come here.
       if (isWorkerEntry(source)) {
         const query = source.includes('?') ? source.slice(source.indexOf('?')) : '';
-        return `${join(getRoot(), WORKER_ENTRY_FILE).split(sep).join('/')}${WORKER_ENTRY.test(query) ? query : `?sk-worker${query ? `&${query.slice(1)}` : ''}`}`;
+        const skQuery = WORKER_ENTRY.test(query) ? query : `?sk-worker${query ? `&${query.slice(1)}` : ''}`;
+        return `${posixPath(join(getRoot(), WORKER_ENTRY_FILE))}${skQuery}`;
       }
       return undefined;
     },
@@ -175,6 +176,16 @@ interface PluginHost {
   noteRegistering(file: string): void;
 }
 
+/** `path` with POSIX separators. */
+function posixPath(path: string): string {
+  return path.split(sep).join('/');
+}
+
+/** A module's key, as registration ids start: its path from the root, POSIX separators. */
+function moduleKey(root: string, file: string): string {
+  return posixPath(relative(root, file));
+}
+
 /** Directories never scanned for modules. */
 const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'build', 'coverage']);
 
@@ -199,7 +210,7 @@ async function scanRegisteringModules(root: string, outDir: string): Promise<Map
     const code = await readFile(file, 'utf8');
     if (!code.includes('@suitkaise/core')) continue;
     const result = transform(code, file, { root, browserWorkers: false });
-    if (result.registrations.length > 0) found.set(relative(root, file).split(sep).join('/'), file.split(sep).join('/'));
+    if (result.registrations.length > 0) found.set(moduleKey(root, file), posixPath(file));
   }
   return found;
 }
@@ -211,12 +222,11 @@ export default function suitkaise(options: SuitkaiseOptions = {}): Plugin[] {
   let build = false;
   let scan: Promise<Map<string, string>> | null = null;
   const seen = new Map<string, string>();
-  const keyOf = (file: string) => relative(root, file).split(sep).join('/');
   const host: PluginHost = {
     getRoot: () => root,
     isBuild: () => build,
     registeringModules: async () => new Map([...(await (scan ??= scanRegisteringModules(root, outDir))), ...seen]),
-    noteRegistering: (file) => { seen.set(keyOf(file), file.split(sep).join('/')); },
+    noteRegistering: (file) => { seen.set(moduleKey(root, file), posixPath(file)); },
   };
   const isolation = options.crossOriginIsolation ?? true;
   const headers = isolation

@@ -10,6 +10,7 @@ import { deserialize } from '../serializer/index.ts';
 import { packValues, unpackValues } from './plain.ts';
 import { superviseProcess } from '../supervisor.ts';
 import { markTransferred, transferFor } from '../transfer.ts';
+import { Queue } from '../queue.ts';
 import { messageOf, type WorkerLife } from '../worker-life.ts';
 import { meanMsPerItem, nextChunkSize } from './chunking.ts';
 import type { MapOptions, PoolItems } from './types.ts';
@@ -88,9 +89,8 @@ export class PoolCall implements AsyncIterator<ResultChunk> {
   /** Worker time and items of every chunk so far, for the chunk-size policy. */
   #timedMs = 0;
   #timedItems = 0;
-  /** Finished chunks not yet taken; a queue with a moving head (shift() is linear on large arrays). */
-  #ready: ResultChunk[] = [];
-  #readyHead = 0;
+  /** Finished chunks not yet taken. */
+  readonly #ready = new Queue<ResultChunk>();
   #finished = false;
   #failure: { error: unknown } | null = null;
   #stopped = false;
@@ -154,7 +154,8 @@ export class PoolCall implements AsyncIterator<ResultChunk> {
   async next(): Promise<IteratorResult<ResultChunk>> {
     for (;;) {
       if (this.#failure) throw this.#failure.error;
-      if (this.#readyHead < this.#ready.length) return { value: this.#takeReady(), done: false };
+      const chunk = this.#ready.shift();
+      if (chunk) return { value: chunk, done: false };
       // Done once every item is in, without waiting for the lanes to wind down.
       if (this.#finished || (this.#sourceDone && this.#done === this.#pulled)) return { value: undefined, done: true };
       await new Promise<void>((resolve) => { this.#wakeConsumer = resolve; });
@@ -166,16 +167,6 @@ export class PoolCall implements AsyncIterator<ResultChunk> {
     this.#stop();
     await this.#closeSource();
     return { value: undefined, done: true };
-  }
-
-  #takeReady(): ResultChunk {
-    const chunk = this.#ready[this.#readyHead]!;
-    this.#readyHead += 1;
-    if (this.#readyHead > 1024 && this.#readyHead * 2 > this.#ready.length) {
-      this.#ready = this.#ready.slice(this.#readyHead);
-      this.#readyHead = 0;
-    }
-    return chunk;
   }
 
   #wake(): void {

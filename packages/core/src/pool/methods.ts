@@ -3,7 +3,7 @@
  * modifiers: `.timeout(ms)` (the whole call for `map`, each result for `imap`), `.background()`
  * and `.asynced()`.
  */
-import { modifiable, withTimeout, type AbortableCall } from '../modifiers.ts';
+import { checkTimeout, modifiable, withTimeout, type AbortableCall } from '../modifiers.ts';
 import type { PoolCall } from './call.ts';
 import type { MapOptions, PoolItems, PoolIterate, PoolMap } from './types.ts';
 
@@ -90,7 +90,7 @@ export function iterateMethod<Star extends boolean>(start: StartCall, ordered: b
     timeout: unknown; background: unknown; asynced: unknown;
   };
   method.timeout = (ms: number) => {
-    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new RangeError(`timeout must be a non-negative number of milliseconds, got ${String(ms)}`);
+    checkTimeout(ms);
     return iterateMethod(start, ordered, ms);
   };
   method.background = () => modifiable(collected, what).background();
