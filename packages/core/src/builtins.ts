@@ -1,9 +1,9 @@
 /** Registers suitkaise's own classes with the serializer, on both sides of every worker boundary. */
 import * as errors from './errors.ts';
-import { register } from './registry.ts';
-import { Pipe } from './pipe.ts';
-import { Share } from './share.ts';
-import { ProcessTimers, Sktimer } from './timing.ts';
+import { register } from './runtime/registry.ts';
+import { Pipe } from './pipe/pipe.ts';
+import { Share } from './share/share.ts';
+import { ProcessTimers, Sktimer } from './timing/timing.ts';
 
 const builtins: Record<string, abstract new (...args: never[]) => unknown> = {
   ProcessError: errors.ProcessError,

@@ -3,21 +3,18 @@
  * @packageDocumentation
  */
 import './builtins.ts';
-import './supervisor.ts';
+import './process/supervisor.ts';
 
-export { Skprocess, type ProcessHooks } from './process.ts';
-export type { ProcessConfig, ProcessTimeouts } from './config.ts';
-export { sk, type SkClass, type SkFunction, type SkClassDecorator } from './sk.ts';
-export { Sktimer, ProcessTimers } from './timing.ts';
-export { Pipe, type PipePairOptions, type PipeRole } from './pipe.ts';
-export { Pool } from './pool/pool.ts';
-export { onUncaught } from './uncaught.ts';
-export type {
-  PoolOptions, MapOptions, PoolMethods, PoolMap, PoolMapInBackground, PoolIterate, PoolIterateInBackground, PoolItems,
-  Mappable, PoolFunction, PoolProcessClass, ArgsOf, ResultOf, ItemOf,
-} from './pool/types.ts';
-export { Share, type ShareConstructor, type ShareMethods } from './share.ts';
-export type { SktimerStatistics, SktimerState, ProcessTimersState } from './timing.ts';
+export { Skprocess, type ProcessHooks, type ProcessConfig, type ProcessTimeouts } from './process/index.ts';
+export { sk, onUncaught, type SkClass, type SkFunction, type SkClassDecorator } from './runtime/index.ts';
+export { Sktimer, ProcessTimers, type SktimerStatistics, type SktimerState, type ProcessTimersState } from './timing/index.ts';
+export { Pipe, type PipePairOptions, type PipeRole } from './pipe/index.ts';
+export {
+  Pool, type PoolOptions, type MapOptions, type PoolMethods, type PoolMap, type PoolMapInBackground, type PoolIterate,
+  type PoolIterateInBackground, type PoolItems, type Mappable, type PoolFunction, type PoolProcessClass, type ArgsOf,
+  type ResultOf, type ItemOf,
+} from './pool/index.ts';
+export { Share, type ShareConstructor, type ShareMethods } from './share/index.ts';
 export type { Future, Modifiable, Backgrounded, Modifiers, Listen, BackgroundedListen } from './modifiers.ts';
 export { cucumber, type SerializedValue } from './serializer/index.ts';
 export { autoreconnect, Reconnector, ReconnectError } from './reconnect/index.ts';

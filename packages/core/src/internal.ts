@@ -3,5 +3,5 @@
  * Not part of the public API: names here may change between versions.
  */
 export * from './errors.ts';
-export { register, registrationOf, lookup, moduleKeyOf, type Registration } from './registry.ts';
-export type { Adapter, ModuleRef, SpawnedWorker, WorkerExit } from './adapter.ts';
+export { register, registrationOf, lookup, moduleKeyOf, type Registration } from './runtime/index.ts';
+export type { Adapter, ModuleRef, SpawnedWorker, WorkerExit } from './runtime/index.ts';

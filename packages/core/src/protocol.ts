@@ -4,8 +4,8 @@
  * what must be seen while a section runs synchronous code.
  */
 import type { SerializedValue } from './serializer/index.ts';
-import type { ProcessTimersState } from './timing.ts';
-import type { ModuleRef } from './adapter.ts';
+import type { ProcessTimersState } from './timing/timing.ts';
+import type { ModuleRef } from './runtime/adapter.ts';
 
 /** Why the worker is started. */
 export type Phase =

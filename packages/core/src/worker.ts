@@ -4,14 +4,14 @@
  */
 import * as Comlink from 'comlink';
 import './builtins.ts';
-import type { ModuleRef } from './adapter.ts';
-import { runProcess } from './engine.ts';
+import type { ModuleRef } from './runtime/adapter.ts';
+import { runProcess } from './process/engine.ts';
 import { serveTasks } from './pool/worker-tasks.ts';
 import type { WorkerApi } from './protocol.ts';
-import { markTransferred, transferFor } from './transfer.ts';
+import { markTransferred, transferFor } from './serializer/transfer.ts';
 
-export { releaseLocksHeldHere as releaseOwnShareLocks } from './share-store.ts';
-export { moduleKeyOf } from './registry.ts';
+export { releaseLocksHeldHere as releaseOwnShareLocks } from './share/store.ts';
+export { moduleKeyOf } from './runtime/registry.ts';
 
 /** How a worker loads another registered module's worker code: the platform's part of `WorkerApi.load`. */
 export type ModuleLoader = (module: ModuleRef) => Promise<unknown>;

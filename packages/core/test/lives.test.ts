@@ -1,6 +1,6 @@
 // The lives policy is a pure function: a table of how an attempt ended and what must happen next.
 import { describe, expect, it } from 'vitest';
-import { afterFailure, type FailureFacts, type NextStep } from '../src/lives.ts';
+import { afterFailure, type FailureFacts, type NextStep } from '../src/process/lives.ts';
 
 const base: FailureFacts = { failure: 'threw', section: 'run', livesLeft: 1, hasErrorHook: false, handlingError: false };
 

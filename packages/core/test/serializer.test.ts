@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProcessError, RunError, SerializationError } from '../src/errors.ts';
-import { register, registrationOf } from '../src/registry.ts';
+import { register, registrationOf } from '../src/runtime/registry.ts';
 import { cucumber, deserialize, registerClass, serialize, transferablesOf, type SerializeOptions } from '../src/serializer/index.ts';
 import type { Envelope } from '../src/serializer/protocol.ts';
 import { caught } from './helpers/caught.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ProcessTimers, Sktimer } from '../src/timing.ts';
-import type { SktimerState } from '../src/timing.ts';
+import { ProcessTimers, Sktimer } from '../src/timing/timing.ts';
+import type { SktimerState } from '../src/timing/timing.ts';
 
 function timerWith(times: number[]): Sktimer {
   const timer = new Sktimer();

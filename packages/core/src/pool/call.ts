@@ -4,14 +4,14 @@
  * order. An item that throws, a worker that dies, or an abort ends the call; the pool stays usable.
  */
 import { ProcessError, RunError } from '../errors.ts';
-import type { ProcessBinding, Skprocess } from '../process.ts';
-import type { Registration } from '../registry.ts';
+import type { ProcessBinding, Skprocess } from '../process/process.ts';
+import type { Registration } from '../runtime/registry.ts';
 import { deserialize } from '../serializer/index.ts';
 import { packValues, unpackValues } from './plain.ts';
-import { superviseProcess } from '../supervisor.ts';
-import { markTransferred, transferFor } from '../transfer.ts';
+import { superviseProcess } from '../process/supervisor.ts';
+import { markTransferred, transferFor } from '../serializer/transfer.ts';
 import { Queue } from '../queue.ts';
-import { messageOf, type WorkerLife } from '../worker-life.ts';
+import { messageOf, type WorkerLife } from '../runtime/worker-life.ts';
 import { meanMsPerItem, nextChunkSize } from './chunking.ts';
 import type { MapOptions, PoolItems } from './types.ts';
 import type { PoolWorkers } from './workers.ts';

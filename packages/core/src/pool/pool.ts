@@ -3,9 +3,9 @@
  * one call's scheduling in {@link PoolCall}, the four methods and their modifiers in methods.ts.
  */
 import { ProcessError } from '../errors.ts';
-import { Skprocess } from '../process.ts';
-import { registrationOf } from '../registry.ts';
-import { platformAdapter } from '../worker-life.ts';
+import { Skprocess } from '../process/process.ts';
+import { registrationOf } from '../runtime/registry.ts';
+import { platformAdapter } from '../runtime/worker-life.ts';
 import { PoolCall } from './call.ts';
 import { MAX_CHUNK } from './chunking.ts';
 import { iterateMethod, mapMethod, type StartCall } from './methods.ts';

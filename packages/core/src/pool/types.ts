@@ -3,7 +3,7 @@
  * four map methods with their modifiers. Types only.
  */
 import type { Future } from '../modifiers.ts';
-import type { Skprocess } from '../process.ts';
+import type { Skprocess } from '../process/process.ts';
 
 /** An `sk()` function or exported function declaration a pool can call in its workers. */
 export type PoolFunction = (...args: never[]) => unknown;

@@ -2,13 +2,13 @@
  * The worker side of a pool task: look the function up by its registration id, call it once per
  * item, and send back the results (or the results before the first item that threw, and what it threw).
  */
-import { isThenable } from '../engine.ts';
+import { isThenable } from '../process/engine.ts';
 import { sendableCopy } from '../errors.ts';
 import type { TaskBatch, TaskMessage, TaskOutcome } from '../protocol.ts';
-import { lookup } from '../registry.ts';
+import { lookup } from '../runtime/registry.ts';
 import { serialize, type SerializedValue } from '../serializer/index.ts';
 import { packValues, unpackValues } from './plain.ts';
-import { markTransferred, transferFor } from '../transfer.ts';
+import { markTransferred, transferFor } from '../serializer/transfer.ts';
 
 /** Serialize what an item threw; what cannot be sent in it is degraded to plain errors with the same name, message and stack. */
 function serializeThrown(error: unknown): SerializedValue {

@@ -4,9 +4,9 @@
  * its replacement. Idle workers never keep a Node app alive.
  */
 import { ProcessError } from '../errors.ts';
-import type { Registration } from '../registry.ts';
-import type { WorkerSource } from '../supervisor.ts';
-import { WorkerLife } from '../worker-life.ts';
+import type { Registration } from '../runtime/registry.ts';
+import type { WorkerSource } from '../process/supervisor.ts';
+import { WorkerLife } from '../runtime/worker-life.ts';
 
 interface Waiter {
   readonly registration: Registration;

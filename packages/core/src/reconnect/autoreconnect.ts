@@ -6,7 +6,7 @@
  * The options (and so the secrets) are evaluated by the module in each
  * thread that imports it: they never travel with the process's state.
  */
-import type { SkClass, SkClassDecorator } from '../sk.ts';
+import type { SkClass, SkClassDecorator } from '../runtime/sk.ts';
 import type { AutoreconnectOptions, ReconnectAuth } from './types.ts';
 import { reconnectAll } from './walk.ts';
 

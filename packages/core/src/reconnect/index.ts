@@ -3,6 +3,9 @@
  * resource types, `reconnectAll`, `registerReconnector` and `@autoreconnect`.
  * Importing this module registers the built-in types (on both sides, as the
  * serializer imports it).
+ *
+ * Owns `Reconnector`, `reconnectAll` and `@autoreconnect`.
+ * May import: runtime, serializer (its codec table; registered here, so never its index).
  */
 import { registerDriverReconnectors } from './drivers.ts';
 import { registerSocketReconnectors } from './sockets.ts';

@@ -5,7 +5,7 @@
  * deserialize a Reconnector of any type, and only reconnecting it needs the
  * type registered there.
  */
-import { register } from '../registry.ts';
+import { register } from '../runtime/registry.ts';
 import { registerCodec } from '../serializer/codecs.ts';
 import { className } from './util.ts';
 import type { ReconnectCredential, ReconnectAuth, ReconnectCredentials, ReconnectorDetails, ReconnectorSpec } from './types.ts';

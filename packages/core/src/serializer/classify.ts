@@ -3,7 +3,7 @@
  * it is a registered class instance, whether it must be substituted, or why it
  * cannot be sent. Decided once per prototype per `serialize` call.
  */
-import { registrationOf } from '../registry.ts';
+import { registrationOf } from '../runtime/registry.ts';
 import { nullProtoBrand } from './brands.ts';
 import { codecFor, type Codec } from './codecs.ts';
 

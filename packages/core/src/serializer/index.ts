@@ -9,9 +9,12 @@
  * has to be replaced by a placeholder. The envelope then goes through ONE
  * structured clone (postMessage), which keeps object identity inside the
  * message, and `deserialize` fixes the received objects up in place.
+ *
+ * Owns `cucumber` (the clone and byte forms, codecs, iterators, what moves in a transfer list).
+ * May import: errors, runtime (the registry), reconnect.
  */
 import { PipeEndpointError, SerializationError } from '../errors.ts';
-import { lookup, register, registrationOf } from '../registry.ts';
+import { lookup, register, registrationOf } from '../runtime/registry.ts';
 import { createClassifier } from './classify.ts';
 import { FORMAT, VERSION, type Envelope } from './protocol.ts';
 import { restore } from './restore.ts';

@@ -7,7 +7,7 @@
  * `prototype` key is ever written.
  */
 import { SerializationError } from '../errors.ts';
-import { lookup } from '../registry.ts';
+import { lookup } from '../runtime/registry.ts';
 import { DENSE_LIMIT, FORBIDDEN_KEYS } from './classify.ts';
 import { FORMAT, VERSION, type BuiltinErrorName, type Envelope, type ErrorRecord, type Placeholder } from './protocol.ts';
 import { codecById } from './codecs.ts';

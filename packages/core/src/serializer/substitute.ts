@@ -13,7 +13,7 @@
  * reaches the instance again has no such order, and is refused.
  */
 import { PipeEndpointError, SerializationError } from '../errors.ts';
-import { registrationOf } from '../registry.ts';
+import { registrationOf } from '../runtime/registry.ts';
 import {
   ARRAY, ERROR, FORBIDDEN_KEYS, LEAF, MAP, OBJECT, SET, STATE, UNSENDABLE, keyLabel, type Info,
 } from './classify.ts';

@@ -9,7 +9,7 @@
  * reports the same occurrence the walk that failed saw first.
  */
 import { SerializationError } from '../errors.ts';
-import { registrationOf } from '../registry.ts';
+import { registrationOf } from '../runtime/registry.ts';
 import {
   ARRAY, DENSE_LIMIT, ERROR, FORBIDDEN_KEYS, LEAF, MAP, OBJECT, SET, STATE, UNSENDABLE,
   carriedLastIndex, functionReason, keyLabel, symbolReason, type Classify, type Info, type Walk,

@@ -3,12 +3,12 @@
  * The anchor stays in the thread that made the pair; the point travels to a worker (it is
  * transferred, not copied, when a process or a message carries it). Values go through cucumber.
  */
-import { PipeEndpointError } from './errors.ts';
-import { Mailbox, encodeMail, isNote, receiveMail } from './mailbox.ts';
-import type { PipeNote } from './protocol.ts';
-import { ownPort, ownerOf, postEncoded } from './transfer.ts';
-import type { SerializedValue } from './serializer/index.ts';
-import type { Envelope } from './serializer/protocol.ts';
+import { PipeEndpointError } from '../errors.ts';
+import { Mailbox, encodeMail, isNote, receiveMail } from '../process/mailbox.ts';
+import type { PipeNote } from '../protocol.ts';
+import { ownPort, ownerOf, postEncoded } from '../serializer/transfer.ts';
+import type { SerializedValue } from '../serializer/index.ts';
+import type { Envelope } from '../serializer/protocol.ts';
 
 /** The id Pipe is registered under (builtins.ts registers every built-in as `suitkaise:<name>`). */
 export const PIPE_ID = 'suitkaise:Pipe';

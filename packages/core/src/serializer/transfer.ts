@@ -3,7 +3,7 @@
  * transfer list and are dead on the sending side afterwards. Posting goes through here so the
  * object that owned a moved port learns it no longer can use it.
  */
-import { transferablesOf, type SerializedValue } from './serializer/index.ts';
+import { transferablesOf, type SerializedValue } from './index.ts';
 
 /** An object that owns a port and must be told when that port moves away. */
 export interface PortOwner {

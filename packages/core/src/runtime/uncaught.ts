@@ -2,7 +2,7 @@
  * Errors no call is waiting for: a worker that crashes after it answered (an error thrown from a
  * timer its code left behind) has nobody to reject. They are reported here, not swallowed.
  */
-import { ProcessError } from './errors.ts';
+import { ProcessError } from '../errors.ts';
 
 type Listener = (error: ProcessError) => void;
 const listeners = new Set<Listener>();

@@ -4,10 +4,10 @@
  * the instance through a binding kept outside it, so nothing of theirs is
  * serialized with the instance's state.
  */
-import { ProcessError } from './errors.ts';
+import { ProcessError } from '../errors.ts';
 import { defaultProcessConfig, type ProcessConfig } from './config.ts';
-import { modifiable, type Listen, type Modifiable } from './modifiers.ts';
-import type { ProcessTimers } from './timing.ts';
+import { modifiable, type Listen, type Modifiable } from '../modifiers.ts';
+import type { ProcessTimers } from '../timing/timing.ts';
 
 /** What a running process answers to, on either side of the worker boundary. */
 export interface ProcessBinding {

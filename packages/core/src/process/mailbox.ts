@@ -4,9 +4,9 @@
  * round trip; Comlink keeps the run call. The same port carries a few control notes (`MailNote`),
  * so that they stay in order with the messages around them.
  */
-import { SerializationError } from './errors.ts';
-import type { MailNote } from './protocol.ts';
-import { deserialize, serialize } from './serializer/index.ts';
+import { SerializationError } from '../errors.ts';
+import type { MailNote } from '../protocol.ts';
+import { deserialize, serialize } from '../serializer/index.ts';
 
 /** The longest delay timers accept (2³¹ − 1 ms); longer waits are capped to it. */
 export const MAX_DELAY = 2_147_483_647;

@@ -7,19 +7,19 @@
 import * as Comlink from 'comlink';
 import { resolveProcessConfig, type ProcessConfig } from './config.ts';
 import { ControlBlock, SECTIONS, sharedNow } from './control.ts';
-import { ProcessError, ProcessTimeoutError, hookOf } from './errors.ts';
+import { ProcessError, ProcessTimeoutError, hookOf } from '../errors.ts';
 import { MAX_DELAY, Mailbox, encodeMail, isNote, receiveMail } from './mailbox.ts';
 import { bindProcess, installStarter, type ProcessBinding, type ProcessHooks, type Skprocess } from './process.ts';
-import type { MailNote, Outcome, Phase, StartMessage } from './protocol.ts';
-import { registrationOf, type Registration } from './registry.ts';
-import { deserialize, serialize, type SerializedValue } from './serializer/index.ts';
-import { ProcessTimers } from './timing.ts';
-import { claimPoints, endpointsOf, pointsEnded, repairPoints, type Pipe } from './pipe.ts';
+import type { MailNote, Outcome, Phase, StartMessage } from '../protocol.ts';
+import { registrationOf, type Registration } from '../runtime/registry.ts';
+import { deserialize, serialize, type SerializedValue } from '../serializer/index.ts';
+import { ProcessTimers } from '../timing/timing.ts';
+import { claimPoints, endpointsOf, pointsEnded, repairPoints, type Pipe } from '../pipe/pipe.ts';
 import { afterFailure } from './lives.ts';
-import { Queue } from './queue.ts';
-import { setLockWaitHook } from './share-store.ts';
-import { markTransferred, postEncoded, transferFor } from './transfer.ts';
-import { WorkerLife, atMost, messageOf } from './worker-life.ts';
+import { Queue } from '../queue.ts';
+import { setLockWaitHook } from '../share/store.ts';
+import { markTransferred, postEncoded, transferFor } from '../serializer/transfer.ts';
+import { WorkerLife, atMost, messageOf } from '../runtime/worker-life.ts';
 
 /**
  * Where a process's workers come from: its own (spawned for it, ended after it), or a pool's

@@ -3,7 +3,8 @@
  * so that `stop()` is seen between sections even while the worker never
  * yields, and the parent sees the run index and the running section live.
  */
-import { SECTIONS, type Section } from './errors.ts';
+import { sharedMemoryAvailable } from '../runtime/shared-memory.ts';
+import { SECTIONS, type Section } from '../errors.ts';
 
 const STOP = 0;
 const CURRENT_RUN = 1;
@@ -20,11 +21,6 @@ export { SECTIONS };
 /** Milliseconds on a clock shared by every thread of the process. */
 export function sharedNow(): number {
   return performance.timeOrigin + performance.now();
-}
-
-/** Whether this realm can share memory with its workers. */
-export function sharedMemoryAvailable(): boolean {
-  return typeof SharedArrayBuffer === 'function' && (globalThis.crossOriginIsolated ?? true) !== false;
 }
 
 /** Shared integers and one timestamp; backed by ordinary memory where sharing is unavailable. */

@@ -6,16 +6,16 @@
  */
 import { resolveProcessConfig } from './config.ts';
 import { ControlBlock, SECTIONS, sharedNow } from './control.ts';
-import { ProcessError, ResultError, SerializationError, hookOf, sectionErrors, sendableCopy, type Section } from './errors.ts';
+import { ProcessError, ResultError, SerializationError, hookOf, sectionErrors, sendableCopy, type Section } from '../errors.ts';
 import { Mailbox, encodeMail, isNote, receiveMail } from './mailbox.ts';
 import { Skprocess, bindProcess, type ProcessBinding } from './process.ts';
-import type { MailNote, Outcome, StartMessage } from './protocol.ts';
-import { deserialize, serialize, type SerializedValue } from './serializer/index.ts';
-import { ProcessTimers, Sktimer } from './timing.ts';
-import { pendingAutoreconnect } from './reconnect/index.ts';
-import { postEncoded } from './transfer.ts';
+import type { MailNote, Outcome, StartMessage } from '../protocol.ts';
+import { deserialize, serialize, type SerializedValue } from '../serializer/index.ts';
+import { ProcessTimers, Sktimer } from '../timing/timing.ts';
+import { pendingAutoreconnect } from '../reconnect/index.ts';
+import { postEncoded } from '../serializer/transfer.ts';
 import { afterFailure } from './lives.ts';
-import { setLockToken } from './share-store.ts';
+import { setLockToken } from '../share/store.ts';
 
 type Hook = () => unknown;
 

@@ -4,11 +4,11 @@
  * completed before them; each write, `update`, `atomic` and method call on a stored object runs
  * under one cross-thread lock (see share-store.ts). Values go through cucumber's byte form.
  */
-import { sharedMemoryAvailable } from './control.ts';
-import { NUMBER_BYTES, NUMBER_TAG, ShareStore } from './share-store.ts';
-import { Reconnector, reconnectAll as reconnectValue } from './reconnect/index.ts';
-import { SerializationError } from './errors.ts';
-import { deserialize, serialize } from './serializer/index.ts';
+import { sharedMemoryAvailable } from '../runtime/shared-memory.ts';
+import { NUMBER_BYTES, NUMBER_TAG, ShareStore } from './store.ts';
+import { Reconnector, reconnectAll as reconnectValue } from '../reconnect/index.ts';
+import { SerializationError } from '../errors.ts';
+import { deserialize, serialize } from '../serializer/index.ts';
 
 /** Internal key of the log of writes made while stopped (not a valid user key: it starts with a NUL). */
 const PENDING = '\u0000pending';

@@ -2,7 +2,7 @@
  * `processConfig`: the defaults in one place, and one validation that names
  * the option and what it must be.
  */
-import { SECTIONS, type Section } from './errors.ts';
+import { SECTIONS, type Section } from '../errors.ts';
 
 /** Per-section timeouts in milliseconds; `null`: none. */
 export type ProcessTimeouts = Record<Section, number | null>;

@@ -5,10 +5,10 @@
  */
 import * as Comlink from 'comlink';
 import type { Adapter, ModuleRef, SpawnedWorker, WorkerExit } from './adapter.ts';
-import type { TaskBatch, TaskMessage, TaskOutcome, WorkerApi } from './protocol.ts';
+import type { TaskBatch, TaskMessage, TaskOutcome, WorkerApi } from '../protocol.ts';
 import { moduleKeyOf, type Registration } from './registry.ts';
-import { ProcessError } from './errors.ts';
-import { newLockToken, noteTerminated, releaseLocksOf } from './share-store.ts';
+import { ProcessError } from '../errors.ts';
+import { newLockToken, noteTerminated, releaseLocksOf } from '../share/store.ts';
 import { reportUncaught } from './uncaught.ts';
 
 let adapterPromise: Promise<Adapter> | null = null;

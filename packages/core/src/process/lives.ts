@@ -2,7 +2,7 @@
  * The lives policy, as one pure function: how an attempt ended, and what happens next. The worker's
  * engine asks it when a hook throws; the parent's supervisor when a worker dies or times out.
  */
-import type { Section } from './errors.ts';
+import type { Section } from '../errors.ts';
 
 /** How an attempt ended without a result. */
 export type AttemptFailure =

@@ -3,7 +3,7 @@
  * measurements, and `ProcessTimers`, the set of timers a process keeps per hook.
  * Every duration is in milliseconds, measured with `performance.now()`.
  */
-import { SECTIONS, type Section } from './errors.ts';
+import { SECTIONS, type Section } from '../errors.ts';
 
 /** A frozen snapshot of an {@link Sktimer}'s figures; every duration is in ms, `null` when there are no samples. */
 export interface SktimerStatistics {

@@ -1,0 +1,4 @@
+/** Whether this realm can share memory with its workers. */
+export function sharedMemoryAvailable(): boolean {
+  return typeof SharedArrayBuffer === 'function' && (globalThis.crossOriginIsolated ?? true) !== false;
+}
