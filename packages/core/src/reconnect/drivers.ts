@@ -13,7 +13,7 @@
 import { registerReconnector } from './reconnector.ts';
 import type { ReconnectCredentials, ReconnectorDetails } from './types.ts';
 import {
-  bool, className, compact, driverExport, extraOptions, hasMethods, num, pickPrimitives, safeUrl, str, tlsSetting,
+  bool, className, compact, driverExport, extraOptions, hasMethods, num, openedOrDiscarded, pickPrimitives, safeUrl, str, tlsSetting,
 } from './util.ts';
 
 type Record_ = Record<string, unknown>;
@@ -139,15 +139,8 @@ export function registerDriverReconnectors(): void {
       let reason: unknown;
       const remember: Listener = (error) => { reason ??= error; };
       client.on('error', remember);
-      try {
-        await client.connect();
-      } catch (error) {
-        client.disconnect();
-        throw reason ?? error;
-      } finally {
-        client.off('error', remember);
-      }
-      return client;
+      const connecting = client.connect().catch((error: unknown) => { throw reason ?? error; });
+      return openedOrDiscarded(client, connecting, (opened) => opened.disconnect()).finally(() => client.off('error', remember));
     },
   });
 
@@ -192,15 +185,7 @@ export function registerDriverReconnectors(): void {
       // exception; the rejection of connect() reports it. Later errors are the app's to listen to.
       const quiet = (): void => {};
       client.on('error', quiet);
-      try {
-        await client.connect();
-      } catch (error) {
-        client.destroy();
-        throw error;
-      } finally {
-        client.off('error', quiet);
-      }
-      return client;
+      return openedOrDiscarded(client, client.connect(), (opened) => opened.destroy()).finally(() => client.off('error', quiet));
     },
   });
 

@@ -10,7 +10,7 @@
  */
 import { registerReconnector } from './reconnector.ts';
 import type { ReconnectCredentials, ReconnectorDetails } from './types.ts';
-import { className, compact, credentialUrl, driverExport, extraOptions, hasMethods, num, safeUrl, str, whenEmitted, whenOpen } from './util.ts';
+import { className, compact, credentialUrl, driverExport, extraOptions, hasMethods, num, openedOrDiscarded, safeUrl, str, whenEmitted, whenOpen } from './util.ts';
 
 type Record_ = Record<string, unknown>;
 
@@ -72,13 +72,7 @@ export function registerSocketReconnectors(): void {
       const socket = new WebSocket(url, protocolsOf(details, auth), options);
       const binaryType = str(details.binaryType);
       if (binaryType) socket.binaryType = binaryType;
-      try {
-        await whenOpen(socket, `the WebSocket to ${str(details.url)}`);
-      } catch (error) {
-        socket.terminate();
-        throw error;
-      }
-      return socket;
+      return openedOrDiscarded(socket, whenOpen(socket, `the WebSocket to ${str(details.url)}`), (opened) => opened.terminate());
     },
   });
 
@@ -96,13 +90,7 @@ export function registerSocketReconnectors(): void {
       const socket = new globalThis.WebSocket(url, protocolsOf(details, auth));
       const binaryType = str(details.binaryType);
       if (binaryType === 'blob' || binaryType === 'arraybuffer') socket.binaryType = binaryType;
-      try {
-        await whenOpen(socket, `the WebSocket to ${str(details.url)}`);
-      } catch (error) {
-        socket.close();
-        throw error;
-      }
-      return socket;
+      return openedOrDiscarded(socket, whenOpen(socket, `the WebSocket to ${str(details.url)}`), (opened) => opened.close());
     },
   });
 
@@ -132,12 +120,7 @@ export function registerSocketReconnectors(): void {
       };
       const connect = await driverExport<(options: Record_) => Socket>('node:net', 'connect', 'net.Socket');
       const socket = connect(compact({ host: str(details.host), port: num(details.port), family: num(details.family) }));
-      try {
-        await whenEmitted(socket, 'connect');
-      } catch (error) {
-        socket.destroy();
-        throw error;
-      }
+      await openedOrDiscarded(socket, whenEmitted(socket, 'connect'), (opened) => opened.destroy());
       const encoding = str(details.encoding);
       if (encoding) socket.setEncoding(encoding);
       return socket;

@@ -180,6 +180,20 @@ interface Emitter {
   removeListener(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 
+/**
+ * Waits for a new connection's `opening`, and on failure releases it with `discard` before
+ * rethrowing, so a failed reconnection leaves no socket open behind it.
+ */
+export async function openedOrDiscarded<T>(resource: T, opening: Promise<unknown>, discard: (resource: T) => void): Promise<T> {
+  try {
+    await opening;
+  } catch (error) {
+    discard(resource);
+    throw error;
+  }
+  return resource;
+}
+
 /** Resolves on `ready`, rejects on `failure` (Node-style event emitters). */
 export function whenEmitted(emitter: Emitter, ready: string, failure = 'error'): Promise<void> {
   return new Promise((resolve, reject) => {
