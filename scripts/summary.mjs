@@ -7,6 +7,7 @@
 //                                                            (e.g. 'package checks'): one more failure
 //
 // A missing report counts as one failure (that run did not finish) and makes this exit 1.
+// A file that failed without a failed test (its beforeAll threw) counts as one failure.
 import { readFileSync, existsSync } from 'node:fs';
 
 const args = process.argv.slice(2);
@@ -34,9 +35,13 @@ for (const run of runs) {
     console.error(`no Vitest report at ${file}: the test run${label ? ` (${label})` : ''} did not finish`);
   } else {
     const report = JSON.parse(readFileSync(file, 'utf8'));
+    // A file can fail with no failed test in it: a beforeAll that throws (a missing service, say)
+    // leaves its tests counted as skipped. Each such file is one failure.
+    const failedFiles = (report.testResults ?? []).filter((result) =>
+      result.status === 'failed' && !(result.assertionResults ?? []).some((test) => test.status === 'failed')).length;
     counts = {
       passed: report.numPassedTests,
-      failed: report.numFailedTests + (report.numRuntimeErrorTestSuites ?? 0),
+      failed: report.numFailedTests + Math.max(failedFiles, report.numRuntimeErrorTestSuites ?? 0),
       skipped: (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0),
     };
   }

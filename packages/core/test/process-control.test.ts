@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ProcessError, SerializationError } from '@suitkaise/core';
+import { ProcessError } from '@suitkaise/core';
 import { Counter, Endless, Unsendable } from './fixtures/processes.ts';
+import { caught } from './helpers/caught.ts';
+import { until } from './helpers/until.ts';
 
 /** How many workers (threads in Node, Web Workers in a browser) `run` starts. */
 async function workersStartedDuring(run: () => Promise<void>): Promise<number> {
@@ -30,14 +32,6 @@ async function workersStartedDuring(run: () => Promise<void>): Promise<number> {
   return started;
 }
 
-async function until(condition: () => boolean, what: string, limit = 10_000): Promise<void> {
-  const deadline = Date.now() + limit;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 describe('control from the parent', () => {
   it('runs: null runs until stop(), seen while the section is synchronous; currentRun is live', async () => {
     const endless = new Endless({ busyMs: 20 });
@@ -57,6 +51,7 @@ describe('control from the parent', () => {
     const result = await endless.run();
     expect(result.finished).toBe(true);
     expect(result.runs).toBeGreaterThan(0);
+    expect(endless.currentRun).toBe(result.runs);
   });
 
   it('wait(timeout) is false while running, true once finished', async () => {
@@ -81,6 +76,7 @@ describe('control from the parent', () => {
   });
 
   it('start(); kill() before the worker is up spawns no worker at all', async () => {
+    let counted: number | undefined;
     const started = await workersStartedDuring(async () => {
       const killed = Array.from({ length: 20 }, () => new Counter(5));
       for (const process of killed) {
@@ -88,11 +84,11 @@ describe('control from the parent', () => {
         process.kill();
       }
       for (const process of killed) await expect(process.result()).rejects.toThrow(/killed/);
-      // Long enough for a spawn already under way to have happened.
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // Started after them, it spawns after them: once its worker has run, a spawn of theirs would have happened.
+      counted = await new Counter(2).run();
     });
-    expect(started).toBe(0);
-    expect(await new Counter(2).run()).toBe(2);
+    expect(counted).toBe(2);
+    expect(started).toBe(1);
   });
 
   it('await using kills a process still alive at scope end', async () => {
@@ -109,14 +105,7 @@ describe('control from the parent', () => {
 
   it('start() throws SerializationError naming the path of an unsendable field', () => {
     const process = new Unsendable();
-    let error: unknown;
-    try {
-      process.start();
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(SerializationError);
-    expect((error as SerializationError).path).toBe('root.settings.onRetry');
+    expect(caught(() => process.start()).path).toBe('root.settings.onRetry');
     expect(process.isAlive).toBe(false);
   });
 

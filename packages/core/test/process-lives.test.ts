@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProcessError, ProcessTimeoutError, RunError, ErrorHandlerError } from '@suitkaise/core';
 import { Flaky, Handled, InventoryError, TellReader } from './fixtures/processes.ts';
+import { rejection } from './helpers/rejection.ts';
 
 describe('lives, retries and section timeouts', () => {
   it('retries a failed run on the same run index and keeps the state', async () => {
@@ -15,7 +16,7 @@ describe('lives, retries and section timeouts', () => {
   it('rejects with RunError carrying currentRun and the original error once lives are exhausted', async () => {
     const flaky = new Flaky({ runs: 4, failOn: 1, failures: 5, lives: 3 });
     flaky.start();
-    const error = await flaky.result().then(() => null, (e: unknown) => e);
+    const error = await rejection(flaky.result());
     expect(error).toBeInstanceOf(RunError);
     expect(error).toBeInstanceOf(ProcessError);
     const runError = error as InstanceType<typeof RunError>;
@@ -37,7 +38,7 @@ describe('lives, retries and section timeouts', () => {
   it('stops a synchronous infinite loop with a 200 ms run timeout', async () => {
     const flaky = new Flaky({ runs: 2, failOn: 1, failures: 99, lives: 1, how: 'hang', runTimeout: 200 });
     flaky.start();
-    const error = await flaky.result().then(() => null, (e: unknown) => e);
+    const error = await rejection(flaky.result());
     expect(error).toBeInstanceOf(ProcessTimeoutError);
     const timeout = error as ProcessTimeoutError;
     expect(timeout.section).toBe('run');
@@ -71,7 +72,7 @@ describe('lives, retries and section timeouts', () => {
   it('a crash with no lives left rejects with a ProcessError saying how the worker ended', async () => {
     const flaky = new Flaky({ runs: 2, failOn: 0, failures: 1, lives: 1, how: 'crash' });
     flaky.start();
-    const error = await flaky.result().then(() => null, (e: unknown) => e);
+    const error = await rejection(flaky.result());
     expect(error).toBeInstanceOf(ProcessError);
     expect((error as Error).message).toMatch(/crashed.*during __run__ on run 0/);
   });
@@ -86,13 +87,13 @@ describe('__error__', () => {
 
   it('a returned Error rejects result() with it', async () => {
     const handled = new Handled('error');
-    const error = await handled.run().then(() => null, (e: unknown) => e);
+    const error = await rejection(handled.run());
     expect(error).toBeInstanceOf(RangeError);
     expect((error as Error).message).toMatch(/^handled: __run__ failed on run 0/);
   });
 
   it('a throwing handler rejects with ErrorHandlerError', async () => {
-    const error = await new Handled('throw').run().then(() => null, (e: unknown) => e);
+    const error = await rejection(new Handled('throw').run());
     expect(error).toBeInstanceOf(ErrorHandlerError);
     expect((error as InstanceType<typeof ErrorHandlerError>).originalError).toBeInstanceOf(Error);
   });

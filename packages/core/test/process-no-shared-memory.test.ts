@@ -4,16 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { ProcessTimeoutError, Share } from '@suitkaise/core';
 import { Endless, Flaky, Waiter } from './fixtures/processes.ts';
+import { until } from './helpers/until.ts';
 
 Object.defineProperty(globalThis, 'crossOriginIsolated', { value: false, configurable: true });
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 describe('without shared memory', () => {
   it('currentRun is live and stop() is seen between synchronous runs', async () => {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ProcessError, ProcessTimeoutError, RunError, SerializationError, cucumber } from '@suitkaise/core';
+import { ProcessError, ProcessTimeoutError, ResultTimeoutError, RunError, SerializationError, cucumber } from '@suitkaise/core';
 import { ChattyFinish, Counter, HangingHandler, LateTeller, Reader, SelfCloser, Sleeper, UnsendableFailure, Waiter } from './fixtures/processes.ts';
+import { rejection } from './helpers/rejection.ts';
+import { watchUnhandledRejections } from './helpers/unhandled.ts';
+import { until } from './helpers/until.ts';
 
 /** Registered in this module only: the worker cannot read it. */
 class ParentOnly {
@@ -29,17 +32,25 @@ describe('robustness', () => {
     expect(got).toEqual([0, 1, 2]);
   });
 
-  it('a cancelled Future nobody awaits is not an unhandled rejection', async () => {
+  it('a cancelled or timed-out Future nobody awaits is not an unhandled rejection; awaiting it still rejects', async () => {
+    using unhandled = watchUnhandledRejections();
     const sleeper = new Sleeper(5, 200);
-    sleeper.run.background()().cancel();
-    sleeper.result.timeout(10).background()();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const cancelled = sleeper.run.background()();
+    cancelled.cancel();
+    expect(cancelled.done).toBe(true);
+    const timedOut = sleeper.result.timeout(10).background()();
+    await until(() => timedOut.done, 'result.timeout(10) to run out');
+    // The run() under the cancelled Future rejects too once the process is killed.
     sleeper.kill();
+    await sleeper.wait();
+    expect(await unhandled.reported()).toEqual([]);
+    await expect(rejection(cancelled)).resolves.toMatchObject({ name: 'AbortError' });
+    await expect(rejection(timedOut)).resolves.toBeInstanceOf(ResultTimeoutError);
   });
 
   it('a section error holding something unsendable still arrives as that section error', async () => {
     const process = new UnsendableFailure();
-    const error = await process.run().then(() => null, (e: unknown) => e);
+    const error = await rejection(process.run());
     expect(error).toBeInstanceOf(RunError);
     expect((error as InstanceType<typeof RunError>).originalError).toBeInstanceOf(Error);
     expect(((error as InstanceType<typeof RunError>).originalError as Error).message).toBe('request failed');
@@ -48,7 +59,7 @@ describe('robustness', () => {
 
   it('__error__ that times out ends the process: no second run of it, and error keeps the first failure', async () => {
     const process = new HangingHandler();
-    const error = await process.run().then(() => null, (e: unknown) => e);
+    const error = await rejection(process.run());
     expect(error).toBeInstanceOf(ProcessTimeoutError);
     expect((error as ProcessTimeoutError).section).toBe('error');
     expect(process.error).toBeInstanceOf(RunError);
@@ -73,7 +84,7 @@ describe('robustness', () => {
 
   it('a worker that ends itself rejects with a ProcessError instead of hanging', async () => {
     const closer = new SelfCloser();
-    const error = await closer.run.timeout(10_000)().then(() => null, (e: unknown) => e);
+    const error = await rejection(closer.run.timeout(10_000)());
     expect(error).toBeInstanceOf(ProcessError);
     expect(error).not.toBeInstanceOf(SerializationError);
     expect((error as Error).message).toMatch(/closed itself|exited with code 3/);

@@ -33,12 +33,35 @@ describe('README examples', () => {
     const poller = blocks.find((block) => block.includes('class Poller'));
     expect(poller).toBeDefined();
     const imports = "import { sk, Skprocess } from '@suitkaise/core';\n";
-    const calls = await runModule('poller.ts', `${imports}${poller!}\nconsole.log(Array.isArray(batch), Array.isArray(rest));\n`);
+    // What the example ends with, checked: every run pushed one timestamp, flushed or returned, and timed.
+    const checks = `
+const { run, fullRun } = poller.timers!;
+console.log({
+  runs: poller.currentRun,
+  seen: [...(batch as string[]), ...rest],
+  timed: { run: run!.numTimes, fullRun: fullRun.numTimes },
+  run: { min: run!.min, max: run!.max },
+  fullRun: { min: fullRun.min, max: fullRun.max },
+});
+`;
+    const calls = await runModule('poller.ts', `${imports}${poller!}${checks}`);
     expect(calls).toHaveLength(2);
     const [mean, p95] = calls[0] as [number, number];
-    expect(mean).toBeGreaterThanOrEqual(0);
-    expect(p95).toBeGreaterThanOrEqual(0);
-    expect(calls[1]).toEqual([true, true]);
+    const ran = calls[1]![0] as {
+      runs: number; seen: string[]; timed: { run: number; fullRun: number };
+      run: { min: number; max: number }; fullRun: { min: number; max: number };
+    };
+    expect(ran.runs).toBeGreaterThanOrEqual(1);
+    expect(ran.seen).toHaveLength(ran.runs);
+    for (const stamp of ran.seen) expect(new Date(stamp).toISOString()).toBe(stamp);
+    expect(ran.timed).toEqual({ run: ran.runs, fullRun: ran.runs });
+    expect(mean).toBeGreaterThanOrEqual(ran.run.min);
+    expect(mean).toBeLessThanOrEqual(ran.run.max);
+    expect(p95).toBeGreaterThanOrEqual(ran.fullRun.min);
+    expect(p95).toBeLessThanOrEqual(ran.fullRun.max);
+    // A full run holds its __run__: each sample, and so the smallest and the largest.
+    expect(ran.fullRun.min).toBeGreaterThanOrEqual(ran.run.min);
+    expect(ran.fullRun.max).toBeGreaterThanOrEqual(ran.run.max);
   });
 
   it('the Pool example maps, star-maps, iterates with progress and aborts', async () => {

@@ -2,11 +2,13 @@
 // worker; the clients cross as Reconnectors and are reconnected there before __prerun__.
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessError, Reconnector, cucumber } from '@suitkaise/core';
 import { autoreconnectOptionsOf } from '../src/reconnect/index.ts';
 import { PerField, Report } from './fixtures/reconnect-processes.ts';
-import { requireServices, services } from './reconnect-env.ts';
+import { rejection } from './helpers/rejection.ts';
+import { requireServices } from './helpers/services.ts';
+import { services } from './reconnect-env.ts';
 
 const pgConfig = { ...services.pg };
 const open: Array<{ end(): unknown }> = [];
@@ -38,9 +40,12 @@ describe('@autoreconnect on an Skprocess', () => {
     expect(back.db).toBeInstanceOf(Reconnector);
     expect(back.alias).toBe(back.db);
   });
+});
+
+describe('@autoreconnect on an Skprocess, against PostgreSQL and Redis', () => {
+  beforeAll(() => requireServices('pg', 'redis'));
 
   it('run(): the worker queries PostgreSQL and Redis through the reconnected clients', async () => {
-    await requireServices('pg', 'redis');
     const db = await pgClient();
     const cache = new Redis({ host: services.redis.host, port: services.redis.port, password: services.redis.password });
     open.push({ end: () => cache.disconnect() });
@@ -58,9 +63,8 @@ describe('@autoreconnect on an Skprocess', () => {
   });
 
   it("a field's own credential wins over '*'; a failed reconnection fails the process, naming the field", async () => {
-    await requireServices('pg', 'redis');
     await expect(new PerField(await pgClient()).run()).resolves.toBe(1);
-    const failed = await new PerField(await pgClient(), await pgClient()).run().then(() => null, (e: unknown) => e);
+    const failed = await rejection(new PerField(await pgClient(), await pgClient()).run());
     expect(failed).toBeInstanceOf(ProcessError);
     expect((failed as Error).message).toMatch(/could not reconnect 'pg.Client' \(field 'mainDb'\)/);
     expect((failed as Error).message).not.toContain(services.pg.password);

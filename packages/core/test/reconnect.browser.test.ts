@@ -2,6 +2,7 @@
 // project's global setup starts on loopback (global-setup/ws-echo-server.ts).
 import { describe, expect, inject, it } from 'vitest';
 import { Reconnector, ReconnectError, cucumber } from '@suitkaise/core';
+import { crossed } from './helpers/crossed.ts';
 
 function opened(socket: WebSocket): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -42,7 +43,7 @@ describe('WebSocket (browser)', () => {
   it('reconnectAll puts the live socket back in place, with the per-field credential', async () => {
     const original = new WebSocket(`ws://127.0.0.1:${port}/secure?token=browser-secret-token`);
     await opened(original);
-    const state = cucumber.deserialize(structuredClone(cucumber.serialize({ feed: original, plain: 1 }))) as { feed: WebSocket; plain: number };
+    const state = crossed({ feed: original, plain: 1 });
     original.close();
     await cucumber.reconnectAll(state, { WebSocket: { '*': 'wrong', feed: 'browser-secret-token' } });
     expect(state.feed).toBeInstanceOf(WebSocket);

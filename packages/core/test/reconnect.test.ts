@@ -2,12 +2,11 @@
 // type through registerReconnector, how reconnectAll walks and picks auth, and @autoreconnect's
 // run-time forms.
 import { describe, expect, it } from 'vitest';
-import { ReconnectError, Reconnector, SerializationError, autoreconnect, cucumber } from '@suitkaise/core';
+import { ReconnectError, Reconnector, autoreconnect, cucumber } from '@suitkaise/core';
 import { autoreconnectOptionsOf, pendingAutoreconnect } from '../src/reconnect/index.ts';
-
-function send<T>(value: T): T {
-  return cucumber.deserialize(structuredClone(cucumber.serialize(value))) as T;
-}
+import { caught } from './helpers/caught.ts';
+import { crossed } from './helpers/crossed.ts';
+import { rejection } from './helpers/rejection.ts';
 
 /** A connection class the app does not own; `token` must never cross. */
 class TestConnection {
@@ -28,7 +27,7 @@ describe('BroadcastChannel', () => {
   it('crosses as a Reconnector and reconnects to the same channel: a message goes round', async () => {
     const name = `sk-reconnect-${Math.random().toString(36).slice(2)}`;
     const original = new BroadcastChannel(name);
-    const back = send({ channel: original }).channel as unknown as Reconnector<BroadcastChannel>;
+    const back = crossed({ channel: original }).channel as unknown as Reconnector<BroadcastChannel>;
     expect(back).toBeInstanceOf(Reconnector);
     expect(back.type).toBe('BroadcastChannel');
     expect(back.details).toEqual({ name });
@@ -54,12 +53,10 @@ describe('registerReconnector and reconnectAll', () => {
     expect(back.a).toBeInstanceOf(Reconnector);
     expect(back.a).toMatchObject({ type: 'test.TestConnection', details: { host: 'db.internal' } });
     expect(back.list[0]).toBe(back.a);
-    // The byte form (shared memory, files) carries it the same way, when this build has it.
-    const bytes: unknown = cucumber.serialize({ a: connection }, { bytes: true } as never);
-    if (bytes instanceof Uint8Array) {
-      expect(new TextDecoder().decode(bytes)).not.toContain('top-secret-token');
-      expect((cucumber.deserialize(bytes) as { a: Reconnector }).a).toMatchObject({ type: 'test.TestConnection', details: { host: 'db.internal' } });
-    }
+    // The byte form (shared memory, files) carries it the same way.
+    const bytes = cucumber.serialize({ a: connection }, { bytes: true });
+    expect(new TextDecoder().decode(bytes)).not.toContain('top-secret-token');
+    expect((cucumber.deserialize(bytes) as { a: Reconnector }).a).toMatchObject({ type: 'test.TestConnection', details: { host: 'db.internal' } });
   });
 
   it("walks objects, arrays, Maps, Sets and class instances; '*' by default, a field's own auth where given", async () => {
@@ -77,7 +74,7 @@ describe('registerReconnector and reconnectAll', () => {
       again: shared,
     };
     (value as Record<string, unknown>).self = value; // cycles are fine
-    const back = send(value);
+    const back = crossed(value);
     TestConnection.opened = [];
     const result = await cucumber.reconnectAll(back, { 'test.TestConnection': { '*': 'default-pw', analytics: 'analytics-pw', pool: 'pool-pw' } });
     expect(result).toBe(back);
@@ -94,8 +91,8 @@ describe('registerReconnector and reconnectAll', () => {
   });
 
   it('a Reconnector on its own, by hand or as the root of reconnectAll; a Reconnector crosses again as itself', async () => {
-    const reconnector = send(new TestConnection('solo', 'x')) as unknown as Reconnector<TestConnection>;
-    const again = send({ r: reconnector }).r;
+    const reconnector = crossed(new TestConnection('solo', 'x')) as unknown as Reconnector<TestConnection>;
+    const again = crossed({ r: reconnector }).r;
     expect(again).toBeInstanceOf(Reconnector);
     expect(again.details).toEqual({ host: 'solo' });
     await expect(reconnector.reconnect('by-hand')).resolves.toMatchObject({ host: 'solo', token: 'by-hand' });
@@ -112,7 +109,7 @@ describe('registerReconnector and reconnectAll', () => {
       reconnect: () => { throw new Error('refused by the server'); },
     });
     const value = { cache: new Reconnector('test.Failing', { host: 'cache.local', port: 1 }), orphan };
-    const error = await cucumber.reconnectAll(value).then(() => null, (e: unknown) => e);
+    const error = await rejection(cucumber.reconnectAll(value));
     expect(error).toBeInstanceOf(ReconnectError);
     expect((error as Error).message).toContain("could not reconnect 'test.Failing' (field 'cache') at cache.local:1: refused by the server");
     expect((error as Error).message).toContain("no reconnector is registered for 'nobody.Client' in this thread (field 'orphan')");
@@ -124,10 +121,9 @@ describe('registerReconnector and reconnectAll', () => {
       capture: () => { throw new Error('open it in the worker instead'); },
       reconnect: () => null,
     });
-    const error = (() => { try { cucumber.serialize({ deep: [new Unsendable()] }); } catch (e) { return e; } })();
-    expect(error).toBeInstanceOf(SerializationError);
-    expect((error as SerializationError).path).toBe('root.deep[0]');
-    expect(((error as Error).cause as Error).message).toBe('open it in the worker instead');
+    const error = caught(() => cucumber.serialize({ deep: [new Unsendable()] }));
+    expect(error.path).toBe('root.deep[0]');
+    expect((error.cause as Error).message).toBe('open it in the worker instead');
   });
 
   it('rejects malformed registrations and credentials with TypeErrors that say what is expected', async () => {

@@ -1,4 +1,4 @@
-// Shared by the serializer tests.
+// The SerializationError a call throws: used by the serializer, process and Reconnector tests.
 import { expect } from 'vitest';
 import { SerializationError } from '../../src/errors.ts';
 
