@@ -13,8 +13,9 @@
  *   file:line:column, and warnings go to stderr), then esbuild's `transform` (types stripped,
  *   decorators lowered). The output is cached on disk, named by a hash of the file's path and
  *   content, the project root and the compilers' own code and versions
- *   (`node_modules/.cache/suitkaise/hooks/`, in the nearest node_modules up from the file): a
- *   start whose files are all cached loads neither esbuild nor the transform (nor ts-morph).
+ *   (`node_modules/.cache/suitkaise/hooks/`, in the nearest node_modules up from the file; both
+ *   rules are @suitkaise/transform's src/host/root.mjs): a start whose files are all cached loads
+ *   neither esbuild nor the transform (nor ts-morph).
  *
  * Plain JavaScript on purpose: nothing compiles this file.
  */
@@ -22,7 +23,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, isAbsolute } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
 
@@ -78,8 +79,10 @@ export async function load(url, context, nextLoad) {
 /** {@link compile}, from the disk cache when this file, as it is now, was compiled by the same compilers before. */
 async function compileCached(code, file) {
   const usesCore = code.includes(CORE_MODULE);
-  const root = usesCore ? rootOf(file) : '';
-  const cacheDir = cacheDirOf(dirname(file));
+  const rules = await loadRootRules();
+  // Without @suitkaise/transform nothing is cached, and a module that uses core fails in loadTransform, saying so.
+  const root = usesCore && rules ? rules.projectRoot(file, process.cwd(), disk.hasPackageJson) : '';
+  const cacheDir = rules?.cacheDirOf(dirname(file), 'hooks', disk.hasNodeModules);
   const key = cacheDir && createHash('sha256').update(`${compilerFingerprint(usesCore)}\0${file}\0${root}\0`).update(code).digest('hex');
   const entry = key && join(cacheDir, `${key}.json`);
   if (entry) {
@@ -109,17 +112,22 @@ async function writeCache(dir, file, contents) {
   }
 }
 
-const cacheDirs = new Map();
+let rootRules;
+let disk;
 
-/** `node_modules/.cache/suitkaise/hooks` in the nearest existing node_modules from `dir` up; `undefined` when there is none. */
-function cacheDirOf(dir) {
-  if (cacheDirs.has(dir)) return cacheDirs.get(dir);
-  let found;
-  if (!NODE_MODULES.test(`${dir}/`) && existsSync(join(dir, 'node_modules'))) found = join(dir, 'node_modules', '.cache', 'suitkaise', 'hooks');
-  else if (NODE_MODULES.test(`${dir}/`)) found = join(dir.slice(0, dir.search(NODE_MODULES) + 1), 'node_modules', '.cache', 'suitkaise', 'hooks');
-  else found = dirname(dir) === dir ? undefined : cacheDirOf(dirname(dir));
-  cacheDirs.set(dir, found);
-  return found;
+/**
+ * The project root and cache directory rules (root.mjs of @suitkaise/transform: plain JavaScript,
+ * so this thread imports it as it is, without esbuild); `undefined` without the transform.
+ */
+function loadRootRules() {
+  rootRules ??= (async () => {
+    const dir = transformPackageDir();
+    if (dir === undefined) return undefined;
+    const rules = await import(pathToFileURL(join(dir, 'src', 'host', 'root.mjs')).href);
+    disk = rules.onDisk();
+    return rules;
+  })();
+  return rootRules;
 }
 
 const fingerprints = new Map();
@@ -159,13 +167,21 @@ function packageVersion(name) {
   }
 }
 
-/** The directory of the @suitkaise/transform package this file's `loadTransform` bundles (as esbuild finds it from here). */
+let transformDir;
+
+/** The directory of the @suitkaise/transform package next to this one (as Node resolves it from here), its links followed. */
 function transformPackageDir() {
+  if (transformDir !== undefined) return transformDir ?? undefined;
+  transformDir = null;
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
     const candidate = join(dir, 'node_modules', '@suitkaise', 'transform');
-    if (existsSync(join(candidate, 'package.json'))) return realpathSync(candidate);
-    if (dirname(dir) === dir) return undefined;
+    if (existsSync(join(candidate, 'package.json'))) {
+      transformDir = realpathSync(candidate);
+      break;
+    }
+    if (dirname(dir) === dir) break;
   }
+  return transformDir ?? undefined;
 }
 
 function filesUnder(dir) {
@@ -184,11 +200,11 @@ async function compile(code, file, root) {
   let input = code;
   const warnings = [];
   if (code.includes(CORE_MODULE)) {
-    const { transform } = await loadTransform();
+    const { transform, errorsAndWarnings, diagnosticLine, transformFailure } = await loadTransform();
     const result = transform(code, file, { root, target: 'module', browserWorkers: false });
-    const errors = result.diagnostics.filter((d) => d.severity === 'error');
-    if (errors.length > 0) throw transformError(file, errors);
-    for (const d of result.diagnostics) if (d.severity === 'warning') warnings.push(formatDiagnostic(d));
+    const { errors, warnings: found } = errorsAndWarnings(result.diagnostics);
+    if (errors.length > 0) throw transformFailure(file, errors);
+    for (const d of found) warnings.push(diagnosticLine(d));
     // esbuild reads an inline input map and chains it, so the output maps to the original file.
     if (result.changed) input = `${result.code}\n//# sourceMappingURL=${result.map.toUrl()}\n`;
   }
@@ -202,19 +218,6 @@ async function compile(code, file, root) {
     logLevel: 'silent',
   });
   return { code: output.code, warnings };
-}
-
-/** `file:line:column SKxxx message`; a warning says so: `SK101 warning: message`. */
-function formatDiagnostic(d) {
-  return `${d.file}:${d.line}:${d.column} ${d.code}${d.severity === 'warning' ? ' warning:' : ''} ${d.message}`;
-}
-
-/** One error for every error diagnostic, each on its own line. */
-function transformError(file, diagnostics) {
-  const lines = diagnostics.map(formatDiagnostic);
-  const error = new Error(`suitkaise: ${file} cannot run in a worker as written:\n${lines.join('\n')}`);
-  error.code = 'ERR_SUITKAISE_TRANSFORM';
-  return error;
 }
 
 /**
@@ -236,12 +239,18 @@ function loadTransform() {
 }
 
 async function bundleTransform() {
+  const dir = transformPackageDir();
+  if (dir === undefined) throw new Error('suitkaise: the register hook needs @suitkaise/transform installed next to @suitkaise/node to compile modules that use @suitkaise/core');
   const esbuild = await import('esbuild');
   const resolving = Symbol('resolving');
   const built = await esbuild.build({
     stdin: {
-      contents: 'export { transform } from "@suitkaise/transform";',
-      resolveDir: dirname(fileURLToPath(import.meta.url)),
+      // The transform and how hosts report its diagnostics (src/host/diagnostics.ts).
+      contents: [
+        'export { transform } from "./src/index.ts";',
+        'export { diagnosticLine, errorsAndWarnings, transformFailure } from "./src/host/diagnostics.ts";',
+      ].join('\n'),
+      resolveDir: dir,
       sourcefile: 'suitkaise-transform.js',
       loader: 'js',
     },
@@ -270,35 +279,6 @@ async function bundleTransform() {
   });
   const code = built.outputFiles[0].text;
   return import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
-}
-
-const packageDirs = new Map();
-
-/** The nearest directory from `dir` up that holds a package.json and is not inside node_modules. */
-function packageDirOf(dir) {
-  if (packageDirs.has(dir)) return packageDirs.get(dir);
-  const parent = dirname(dir);
-  let found;
-  if (!NODE_MODULES.test(`${dir}/`) && existsSync(join(dir, 'package.json'))) found = dir;
-  else found = parent === dir ? undefined : packageDirOf(parent);
-  packageDirs.set(dir, found);
-  return found;
-}
-
-/**
- * The project root ids are relative to. Any root works as long as every module of one app
- * gets the same one: @suitkaise/node's worker bundler recovers it from the module's path and
- * id, transforms the worker's modules against it, and caches the bundle in
- * `<root>/node_modules/.cache` so that the worker's packages resolve as the app's do. So:
- * the working directory when it is a package directory (one root for a whole monorepo run
- * from its top, hence distinct ids for `src/a.ts` of two workspaces) and holds the file;
- * otherwise the file's nearest package directory outside node_modules; else its directory.
- */
-function rootOf(file) {
-  const cwd = process.cwd();
-  const inside = relative(cwd, file);
-  if (inside && !inside.startsWith('..') && !isAbsolute(inside) && packageDirOf(cwd) === cwd) return cwd;
-  return packageDirOf(dirname(file)) ?? dirname(file);
 }
 
 /** Where tsc would find a relative import that Node did not: `./x.js` → `./x.ts`, `./x` → `./x.ts`. */

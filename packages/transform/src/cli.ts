@@ -28,13 +28,15 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, watch as watchPath, writeFileSync, type Dirent, type FSWatcher } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { decode } from '@jridgewell/sourcemap-codec';
 import type { ts } from 'ts-morph';
+import { diagnosticLine, errorsAndWarnings } from './host/diagnostics.ts';
+import { WORKER_MODULE_INFIX, workerModuleSourceOf } from './host/ids.ts';
+import { cacheDirOf, onDisk } from './host/root.mjs';
+import { composeEmitted, identityMappings, type TransformedText } from './host/source-map.ts';
 import type { Diagnostic } from './index.ts';
-
-/** Inserted before the emitted extension of each module's worker module: `counter.sk-worker.js`. */
-export const WORKER_MODULE_INFIX = '.sk-worker';
 
 const USAGE = `Usage: suitkaise build [-p <tsconfig>] [--watch]
        suitkaise build [tsconfig] [--watch]
@@ -150,9 +152,9 @@ function report(result: BuildResult, io: CliIo): number {
   const configErrors = result.errors.filter((error): error is ts.Diagnostic => !isTransformDiagnostic(error));
   if (configErrors.length > 0) io.stderr(formatTypeScript(configErrors, io));
   for (const error of result.errors) {
-    if (isTransformDiagnostic(error)) io.stderr(`${formatTransform(error, io.cwd)}\n`);
+    if (isTransformDiagnostic(error)) io.stderr(`${diagnosticLine(error, io.cwd)}\n`);
   }
-  for (const warning of result.warnings) io.stderr(`${formatTransform(warning, io.cwd)}\n`);
+  for (const warning of result.warnings) io.stderr(`${diagnosticLine(warning, io.cwd)}\n`);
   const errors = result.typeErrors + result.errors.length;
   if (errors > 0) {
     io.stderr(`\nFound ${errors} error${errors === 1 ? '' : 's'}.\n`);
@@ -170,14 +172,9 @@ function report(result: BuildResult, io: CliIo): number {
 }
 
 /** A transformed module and, for worker modules, the module it was generated from. */
-interface Replacement {
-  /** The TypeScript compiled instead of what is on disk (or in place of nothing). */
+interface Replacement extends TransformedText {
+  /** The TypeScript compiled instead of what is on disk (or in place of nothing); `mappings` map it to `originalText`. */
   text: string;
-  /** The user's file the positions of `text` map back to. */
-  original: string;
-  originalText: string;
-  /** `text` → `originalText`, decoded. */
-  mappings: Segment[][];
   worker: boolean;
 }
 
@@ -243,7 +240,7 @@ async function compile(tsconfig: string, cwd: string, options: BuildOptions, for
   }
 
   // Each module that uses @suitkaise/core: from the build cache when it is unchanged, else transformed now.
-  const cacheDir = buildCacheDir(root);
+  const cacheDir = cacheDirOf(root, 'build', onDisk().hasNodeModules);
   const entries: ModuleEntry[] = [];
   const misses: Array<{ fileName: string; text: string; key: string }> = [];
   const packageJsons = new Map<string, string>();
@@ -281,7 +278,9 @@ async function compile(tsconfig: string, cwd: string, options: BuildOptions, for
 
   const errors: Array<ts.Diagnostic | Diagnostic> = [];
   for (const entry of entries) {
-    for (const diagnostic of entry.diagnostics) (diagnostic.severity === 'error' ? errors : result.warnings).push(diagnostic);
+    const found = errorsAndWarnings(entry.diagnostics);
+    errors.push(...found.errors);
+    result.warnings.push(...found.warnings);
     if (entry.transformed) result.transformed.push(entry.fileName);
     // Registrations read `import.meta.url`: the transformed modules must compile to ES modules.
     if (!entry.esm) errors.push(esmRequired(entry.fileName));
@@ -330,7 +329,9 @@ async function compileWithoutTsc(configPath: string, cwd: string): Promise<{ res
     const text = readFileSync(fileName, 'utf8');
     if (!text.includes('@suitkaise/core')) continue;
     const module = transformModule(ts, transform, compilerOptions, root, fileName, text);
-    for (const diagnostic of module.diagnostics) (diagnostic.severity === 'error' ? errors : result.warnings).push(diagnostic);
+    const found = errorsAndWarnings(module.diagnostics);
+    errors.push(...found.errors);
+    result.warnings.push(...found.warnings);
     if (module.replacements.length === 0) continue;
     result.transformed.push(fileName);
     if (!emitsEsm(ts, fileName, compilerOptions)) errors.push(esmRequired(fileName));
@@ -374,16 +375,15 @@ function transformModule(
   const module = transform(text, fileName, { root, target: 'module', browserWorkers: false, workerModuleSuffix: suffix });
   if (!module.changed || module.map === null) return { diagnostics: module.diagnostics, replacements: [] };
   const replacements: Array<[string, Replacement]> = [
-    [fileName, { text: module.code, original: fileName, originalText: text, mappings: decodeMappings(module.map.mappings), worker: false }],
+    [fileName, { text: module.code, original: fileName, originalText: text, mappings: decode(module.map.mappings), worker: false }],
   ];
   if (module.registrations.length > 0) {
     const worker = transform(text, fileName, { root, target: 'worker-module' });
-    const sourceExtension = /\.[^./\\]+$/.exec(fileName)?.[0] ?? '.ts';
-    replacements.push([`${fileName.slice(0, -sourceExtension.length)}${WORKER_MODULE_INFIX}${sourceExtension}`, {
+    replacements.push([workerModuleSourceOf(fileName), {
       text: worker.code,
       original: fileName,
       originalText: text,
-      mappings: worker.map ? decodeMappings(worker.map.mappings) : identityMappings(text),
+      mappings: worker.map ? decode(worker.map.mappings) : identityMappings(text),
       worker: true,
     }]);
   }
@@ -471,14 +471,6 @@ function packageJsonOf(dir: string, seen: Map<string, string>): string {
   text = existsSync(file) ? readFileSync(file, 'utf8') : dirname(dir) === dir ? '' : packageJsonOf(dirname(dir), seen);
   seen.set(dir, text);
   return text;
-}
-
-/** `node_modules/.cache/suitkaise/build` in the nearest existing node_modules from `dir` up; `undefined` without one. */
-function buildCacheDir(dir: string): string | undefined {
-  for (let current = dir; ; current = dirname(current)) {
-    if (existsSync(join(current, 'node_modules'))) return join(current, 'node_modules', '.cache', 'suitkaise', 'build');
-    if (dirname(current) === current) return undefined;
-  }
 }
 
 function readEntry(file: string): ModuleEntry | undefined {
@@ -602,9 +594,9 @@ function compileReplacements(ts: typeof import('ts-morph').ts, parsed: ts.Parsed
     const js = ts.getOutputFileNames(parsed, fileName, ignoreCase).find((output) => /\.[cm]?jsx?$/.test(output));
     if (js === undefined) continue;
     const output = ts.transpileModule(replacement.text, { compilerOptions, fileName });
-    outputs.push({ path: js, text: remapSourceMaps(js, output.outputText, replacement), worker: replacement.worker });
+    outputs.push({ path: js, text: composeEmitted(js, output.outputText, replacement), worker: replacement.worker });
     if (output.sourceMapText !== undefined && compilerOptions.sourceMap) {
-      outputs.push({ path: `${js}.map`, text: remapSourceMaps(`${js}.map`, output.sourceMapText, replacement), worker: false });
+      outputs.push({ path: `${js}.map`, text: composeEmitted(`${js}.map`, output.sourceMapText, replacement), worker: false });
     }
   }
   return outputs;
@@ -651,7 +643,7 @@ function emitWithProgram(
     const replacement = sourceFiles?.length === 1 ? replacements.get(sourceFiles[0]!.fileName) : undefined;
     // A worker module is an implementation file: no declarations for it.
     if (replacement?.worker && /\.d\.[cm]?ts(?:\.map)?$/.test(fileName)) return;
-    host.writeFile(fileName, replacement ? remapSourceMaps(fileName, text, replacement) : text, bom, onError, sourceFiles);
+    host.writeFile(fileName, replacement ? composeEmitted(fileName, text, replacement) : text, bom, onError, sourceFiles);
     result.written.push(fileName);
     if (replacement?.worker && !fileName.endsWith('.map')) result.workerModules.push(fileName);
   });
@@ -817,12 +809,6 @@ function isTransformDiagnostic(error: ts.Diagnostic | Diagnostic): error is Diag
   return typeof error.code === 'string';
 }
 
-/** `src/a.ts:5:3 SK002 message` (`SK101 warning: message` for a warning), the path relative to `cwd` when inside it. */
-export function formatTransform(diagnostic: Diagnostic, cwd: string): string {
-  const code = diagnostic.severity === 'warning' ? `${diagnostic.code} warning:` : diagnostic.code;
-  return `${displayPath(diagnostic.file, cwd)}:${diagnostic.line}:${diagnostic.column} ${code} ${diagnostic.message}`;
-}
-
 function formatTypeScript(diagnostics: readonly ts.Diagnostic[], io: CliIo): string {
   const ts = typescript;
   // Only messages without a file come before TypeScript is loaded (a module that must be an ES module).
@@ -833,11 +819,6 @@ function formatTypeScript(diagnostics: readonly ts.Diagnostic[], io: CliIo): str
     getNewLine: () => '\n',
   };
   return io.pretty ? ts.formatDiagnosticsWithColorAndContext(diagnostics, host) : ts.formatDiagnostics(diagnostics, host);
-}
-
-function displayPath(file: string, cwd: string): string {
-  const inside = relative(cwd, file);
-  return inside && !inside.startsWith('..') && !isAbsolute(inside) ? inside.split('\\').join('/') : file;
 }
 
 function esmRequired(original: string): ts.Diagnostic {
@@ -868,126 +849,4 @@ function processIo(): CliIo {
     cwd: process.cwd(),
     pretty: Boolean(process.stdout.isTTY),
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Source maps. tsc maps its output to the text it compiled, the transformed module; each
-// segment is moved through the transform's own map to the user's file. Segments that land in
-// generated code (the registration lines) are dropped.
-
-/** A decoded source map segment: generated column, then source, line, column and name indexes (absolute, 0-based). */
-type Segment = number[];
-
-interface RawSourceMap {
-  version: number;
-  file?: string;
-  sourceRoot?: string;
-  sources: string[];
-  sourcesContent?: Array<string | null>;
-  names: string[];
-  mappings: string;
-}
-
-const INLINE_MAP = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/;
-
-function remapSourceMaps(fileName: string, text: string, replacement: Replacement): string {
-  if (fileName.endsWith('.map')) return JSON.stringify(remap(JSON.parse(text) as RawSourceMap, replacement));
-  const inline = INLINE_MAP.exec(text);
-  if (inline === null) return text;
-  const map = remap(JSON.parse(Buffer.from(inline[1]!, 'base64').toString('utf8')) as RawSourceMap, replacement);
-  return `${text.slice(0, inline.index)}//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
-}
-
-/** `map` (output → transformed text) composed with the transform's map (transformed → original). */
-export function remap(map: RawSourceMap, replacement: Pick<Replacement, 'original' | 'originalText' | 'mappings'>): RawSourceMap {
-  const lines = decodeMappings(map.mappings).map((segments) =>
-    segments.flatMap((segment) => {
-      if (segment.length < 4) return [segment];
-      const original = originalPosition(replacement.mappings, segment[2]!, segment[3]!);
-      if (original === undefined) return [];
-      return [[segment[0]!, segment[1]!, original[0], original[1], ...segment.slice(4)]];
-    }),
-  );
-  return {
-    ...map,
-    // A worker module's map names the file it was generated from.
-    sources: map.sources.map((source) => source.replace(/[^/\\]*$/, basename(replacement.original))),
-    ...(map.sourcesContent ? { sourcesContent: map.sources.map(() => replacement.originalText) } : {}),
-    mappings: encodeMappings(lines),
-  };
-}
-
-/** Where 0-based `line`/`column` of the transformed text came from, if from the original at all. */
-function originalPosition(mappings: Segment[][], line: number, column: number): [number, number] | undefined {
-  let found: Segment | undefined;
-  for (const segment of mappings[line] ?? []) {
-    if (segment[0]! > column) break;
-    if (segment.length >= 4) found = segment;
-  }
-  return found ? [found[2]!, found[3]! + (column - found[0]!)] : undefined;
-}
-
-function identityMappings(text: string): Segment[][] {
-  return text.split('\n').map((_, line) => [[0, 0, line, 0]]);
-}
-
-const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/** Decode VLQ `mappings` into absolute segments per generated line. */
-export function decodeMappings(mappings: string): Segment[][] {
-  const state = [0, 0, 0, 0, 0];
-  return mappings.split(';').map((line) => {
-    state[0] = 0;
-    const segments: Segment[] = [];
-    for (const field of line.split(',')) {
-      if (field === '') continue;
-      const segment: Segment = [];
-      let value = 0;
-      let shift = 0;
-      for (const char of field) {
-        const digit = BASE64.indexOf(char);
-        value += (digit & 31) << shift;
-        if (digit & 32) {
-          shift += 5;
-          continue;
-        }
-        const index = segment.length;
-        state[index] = state[index]! + (value & 1 ? -(value >>> 1) : value >>> 1);
-        segment.push(state[index]!);
-        value = 0;
-        shift = 0;
-      }
-      segments.push(segment);
-    }
-    return segments;
-  });
-}
-
-/** Encode absolute segments per generated line as VLQ `mappings`. */
-export function encodeMappings(lines: Segment[][]): string {
-  const state = [0, 0, 0, 0, 0];
-  return lines
-    .map((segments) => {
-      state[0] = 0;
-      return segments
-        .map((segment) =>
-          segment
-            .map((value, index) => {
-              const delta = value - state[index]!;
-              state[index] = value;
-              let vlq = delta < 0 ? (-delta << 1) | 1 : delta << 1;
-              let out = '';
-              do {
-                let digit = vlq & 31;
-                vlq >>>= 5;
-                if (vlq > 0) digit |= 32;
-                out += BASE64[digit];
-              } while (vlq > 0);
-              return out;
-            })
-            .join(''),
-        )
-        .join(',');
-    })
-    .join(';');
 }

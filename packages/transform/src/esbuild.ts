@@ -7,6 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Loader, Plugin, PartialMessage } from 'esbuild';
+import { errorsAndWarnings, locatedMessage } from './host/diagnostics.ts';
+import { fileOfWorkerModuleSpecifier, WORKER_MODULE_FILTER, WORKER_MODULE_NAMESPACE } from './host/ids.ts';
 import { transform, type Diagnostic } from './index.ts';
 
 /** Options of {@link suitkaiseEsbuild}. */
@@ -15,7 +17,6 @@ export interface SuitkaiseEsbuildOptions {
   root: string;
 }
 
-const WORKER_MODULE = 'sk-worker-module:';
 const SOURCE = /\.[cm]?[jt]sx?$/;
 
 function loaderFor(file: string): Loader {
@@ -24,16 +25,15 @@ function loaderFor(file: string): Loader {
   return file.endsWith('x') ? 'jsx' : 'js';
 }
 
-function toMessages(diagnostics: Diagnostic[], severity: Diagnostic['severity']): PartialMessage[] {
-  return diagnostics.filter((d) => d.severity === severity).map((d) => ({
-    text: `${d.code}: ${d.message}`,
-    location: { file: d.file, line: d.line, column: d.column - 1 },
-  }));
+function toMessage(diagnostic: Diagnostic): PartialMessage {
+  const { text, file, line, column } = locatedMessage(diagnostic);
+  return { text, location: { file, line, column } };
 }
 
 /** Errors fail the build; warnings are esbuild warnings. */
 function messages(diagnostics: Diagnostic[]): { errors: PartialMessage[]; warnings: PartialMessage[] } {
-  return { errors: toMessages(diagnostics, 'error'), warnings: toMessages(diagnostics, 'warning') };
+  const { errors, warnings } = errorsAndWarnings(diagnostics);
+  return { errors: errors.map(toMessage), warnings: warnings.map(toMessage) };
 }
 
 /** The esbuild plugin. */
@@ -41,13 +41,13 @@ export function suitkaiseEsbuild(options: SuitkaiseEsbuildOptions): Plugin {
   return {
     name: 'suitkaise',
     setup(build) {
-      build.onResolve({ filter: /^sk-worker-module:/ }, (args) => ({
-        path: args.path.slice(WORKER_MODULE.length),
-        namespace: 'sk-worker-module',
+      build.onResolve({ filter: WORKER_MODULE_FILTER }, (args) => ({
+        path: fileOfWorkerModuleSpecifier(args.path),
+        namespace: WORKER_MODULE_NAMESPACE,
         // Registration is a side effect: keep it even in packages marked `"sideEffects": false`.
         sideEffects: true,
       }));
-      build.onLoad({ filter: /.*/, namespace: 'sk-worker-module' }, async (args) => {
+      build.onLoad({ filter: /.*/, namespace: WORKER_MODULE_NAMESPACE }, async (args) => {
         const code = await readFile(args.path, 'utf8');
         const result = transform(code, args.path, { root: options.root, target: 'worker-module' });
         return { contents: result.code, loader: loaderFor(args.path), resolveDir: dirname(args.path), ...messages(result.diagnostics) };

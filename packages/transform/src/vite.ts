@@ -10,9 +10,13 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, relative, resolve, sep } from 'node:path';
-import type { Plugin } from 'vite';
+import type { Plugin, Rollup } from 'vite';
+import { browserWorkerEntry, workerModulesTable } from './host/entry.ts';
+import { errorsAndWarnings, locatedMessage, type LocatedMessage } from './host/diagnostics.ts';
+import {
+  isWorkerEntry, isWorkerEntryRequest, isWorkerModuleRequest, RESOLVED_WORKER_MODULES_ID, resolvedWorkerEntry, withoutQuery, WORKER_MODULES_ID,
+} from './host/ids.ts';
 import { transform } from './index.ts';
-import { WORKER_ENTRY_FILE } from './transform/rewrite.ts';
 
 /** Options of {@link suitkaise}. */
 export interface SuitkaiseOptions {
@@ -24,61 +28,16 @@ export interface SuitkaiseOptions {
   crossOriginIsolation?: boolean;
 }
 
-const WORKER_ENTRY = /[?&]sk-worker(?:&|$)/;
-const WORKER_MODULE = /[?&]sk-worker-module(?:&|$)/;
 const SOURCE = /\.[cm]?[jt]sx?$/;
 
-function cleanUrl(id: string): string {
-  return id.replace(/[?#].*$/, '');
-}
-
-function frameOf(code: string, line: number, column: number): string {
-  const lines = code.split('\n');
-  const start = Math.max(0, line - 3);
-  const out: string[] = [];
-  for (let i = start; i < Math.min(lines.length, line + 2); i += 1) {
-    out.push(`${String(i + 1).padStart(4)} | ${lines[i]}`);
-    if (i + 1 === line) out.push(`     | ${' '.repeat(Math.max(0, column - 1))}^`);
-  }
-  return out.join('\n');
-}
-
-/** The worker entry imports this: how a worker loads a module's worker code. */
-const WORKER_MODULES = 'virtual:suitkaise/worker-modules';
-const RESOLVED_WORKER_MODULES = `\0${WORKER_MODULES}`;
-
-/**
- * The one worker entry every registration's `new Worker(new URL('…/__suitkaise_worker__.js?sk-worker'))`
- * names: the engine only. A build bundles it (and so the runtime) once; the worker loads each
- * module's code on first use, by registration id.
- */
-const WORKER_ENTRY_CODE = [
-  'import { serve } from "@suitkaise/browser/worker";',
-  `import { modules, devServer } from ${JSON.stringify(WORKER_MODULES)};`,
-  'serve(modules, devServer);',
-  '',
-].join('\n');
-
-/** Whether `id` (a path or URL, any query) names the shared worker entry. */
-function isWorkerEntry(id: string): boolean {
-  const file = cleanUrl(id);
-  return file === `/${WORKER_ENTRY_FILE}` || file.endsWith(`/${WORKER_ENTRY_FILE}`) || file.endsWith(`\\${WORKER_ENTRY_FILE}`);
+/** A diagnostic's message as Rollup takes it: `id`, `loc` and `frame`. */
+function rollupLog(message: LocatedMessage): Rollup.RollupLog {
+  return { message: message.text, id: message.file, loc: { file: message.file, line: message.line, column: message.column }, frame: message.frame };
 }
 
 /**
- * The table a worker loads modules from: on a dev server none (a worker imports a module's
- * `?sk-worker-module` URL directly); in a build, a literal `import()` per module that registers
- * something, so the bundler chunks each one.
- */
-function workerModulesTable(modules: ReadonlyMap<string, string> | null): string {
-  if (modules === null) return 'export const modules = {};\nexport const devServer = true;\n';
-  const entries = [...modules].map(([key, file]) => `  ${JSON.stringify(key)}: () => import(${JSON.stringify(`${file}?sk-worker-module`)}),`);
-  return `export const modules = {\n${entries.join('\n')}\n};\nexport const devServer = false;\n`;
-}
-
-/**
- * @param workerEntries - modules whose processes have a worker entry, shared by the page's and the
- *   worker bundles' instances of this plugin.
+ * @param host - what the page's and the worker bundles' instances of this plugin share
+ * @param inWorkerBundle - this instance builds a worker bundle (its modules are not the app's)
  */
 function transformPlugin(host: PluginHost, inWorkerBundle: boolean): Plugin {
   const { getRoot } = host;
@@ -86,53 +45,32 @@ function transformPlugin(host: PluginHost, inWorkerBundle: boolean): Plugin {
     name: 'suitkaise:transform',
     enforce: 'pre',
     resolveId(source) {
-      if (source === WORKER_MODULES) return RESOLVED_WORKER_MODULES;
+      if (source === WORKER_MODULES_ID) return RESOLVED_WORKER_MODULES_ID;
       // The shared worker entry is on no disk: a build bundles it from its path (query dropped), a dev
       // server is asked for /__suitkaise_worker__.js?sk-worker&…; both come here.
-      if (isWorkerEntry(source)) {
-        const query = source.includes('?') ? source.slice(source.indexOf('?')) : '';
-        const skQuery = WORKER_ENTRY.test(query) ? query : `?sk-worker${query ? `&${query.slice(1)}` : ''}`;
-        return `${posixPath(join(getRoot(), WORKER_ENTRY_FILE))}${skQuery}`;
-      }
+      if (isWorkerEntry(source)) return resolvedWorkerEntry(getRoot(), source);
       return undefined;
     },
     async load(id) {
-      if (id === RESOLVED_WORKER_MODULES) return workerModulesTable(host.isBuild() ? await host.registeringModules() : null);
-      if (isWorkerEntry(id)) return WORKER_ENTRY_CODE;
+      if (id === RESOLVED_WORKER_MODULES_ID) return workerModulesTable(host.isBuild() ? await host.registeringModules() : null);
+      if (isWorkerEntry(id)) return browserWorkerEntry();
       return undefined;
     },
     transform(code, id, options) {
-      if (WORKER_ENTRY.test(id)) return undefined;
-      const file = cleanUrl(id);
+      if (isWorkerEntryRequest(id)) return undefined;
+      const file = withoutQuery(id);
       if (!SOURCE.test(file) || file.includes('/node_modules/') || id.startsWith('\0')) return undefined;
-      const workerModule = WORKER_MODULE.test(id);
+      const workerModule = isWorkerModuleRequest(id);
       const result = transform(code, file, {
         root: getRoot(),
         target: workerModule ? 'worker-module' : 'module',
         browserWorkers: !workerModule && !inWorkerBundle && !options?.ssr,
       });
+      const { errors, warnings } = errorsAndWarnings(result.diagnostics);
       // Warnings once per module: not again for the module as a worker imports it.
-      if (!workerModule && !inWorkerBundle) {
-        for (const d of result.diagnostics.filter((d) => d.severity === 'warning')) {
-          this.warn({
-            message: `${d.code}: ${d.message}`,
-            id: file,
-            loc: { file, line: d.line, column: d.column - 1 },
-            frame: frameOf(code, d.line, d.column),
-          });
-        }
-      }
-      const errors = result.diagnostics.filter((d) => d.severity === 'error');
-      const [first] = errors;
-      if (first) {
-        const rest = errors.slice(1).map((d) => `\n${d.file}:${d.line}:${d.column} ${d.code}: ${d.message}`).join('');
-        this.error({
-          message: `${first.code}: ${first.message}${rest}`,
-          id: file,
-          loc: { file, line: first.line, column: first.column - 1 },
-          frame: frameOf(code, first.line, first.column),
-        });
-      }
+      if (!workerModule && !inWorkerBundle) for (const d of warnings) this.warn(rollupLog(locatedMessage(d, code)));
+      const [first, ...more] = errors;
+      if (first) this.error(rollupLog(locatedMessage(first, code, more)));
       if (!workerModule && !inWorkerBundle && result.registrations.length > 0) host.noteRegistering(file);
       if (!result.changed) return undefined;
       // Registration is a side effect: keep it even in packages marked `"sideEffects": false`.

@@ -2,23 +2,10 @@
  * The `@autoreconnect(...)` pass: the decorator becomes `__sk_autoreconnect(Class, options)` after
  * the class, with aliases and namespace imports respected, and survives the worker-module prune.
  */
-import { Project, SyntaxKind } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
-import { transform, type TransformOptions, type TransformResult } from '../src/index.ts';
+import { lines, reparse, transformerOf } from './helpers/transform.ts';
 
-const ROOT = '/project';
-const run = (code: string, options: Partial<TransformOptions> = {}): TransformResult =>
-  transform(code, `${ROOT}/src/report.ts`, { root: ROOT, browserWorkers: false, ...options });
-const lines = (...text: string[]): string => text.join('\n');
-
-function reparse(code: string): { errors: number; decorators: number } {
-  const project = new Project({ useInMemoryFileSystem: true, compilerOptions: { noLib: true } });
-  const file = project.createSourceFile('/out.ts', code);
-  return {
-    errors: project.getProgram().getSyntacticDiagnostics(file).length,
-    decorators: file.getDescendantsOfKind(SyntaxKind.Decorator).length,
-  };
-}
+const run = transformerOf('src/report.ts', { browserWorkers: false });
 
 const IMPORT = 'import { autoreconnect as __sk_autoreconnect } from "@suitkaise/core";';
 

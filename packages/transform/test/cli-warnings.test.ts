@@ -3,10 +3,11 @@
  * nothing but the project is type-checked): transform warnings are printed to stderr and do
  * not change the exit code or stop the emit; errors still fail the build.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main, type CliIo } from '../src/cli.ts';
+import { stubProject } from './helpers/projects.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -27,22 +28,8 @@ const module = (...extra: string[]) => [
 
 /** A project with `src/state.ts` = `code`; returns its directory. */
 function project(code: string): string {
-  const dir = mkdtempSync(join(import.meta.dirname, '.scratch-cli-warnings-'));
+  const dir = stubProject({ 'src/state.ts': code });
   dirs.push(dir);
-  mkdirSync(join(dir, 'src'));
-  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: {
-      target: 'ES2022', module: 'ES2022', moduleResolution: 'bundler', strict: true, skipLibCheck: true,
-      lib: ['ES2023', 'ESNext.Decorators'], types: [], rootDir: 'src', outDir: 'dist',
-      paths: { '@suitkaise/core': ['./core-stub.d.ts'] },
-    },
-    include: ['src'],
-  }));
-  writeFileSync(join(dir, 'core-stub.d.ts'),
-    'export declare function sk(): (target: abstract new (...args: any[]) => unknown, context: ClassDecoratorContext) => void;\n' +
-    'export declare abstract class Skprocess<R = unknown> { abstract __run__(): unknown; }\n');
-  writeFileSync(join(dir, 'src', 'state.ts'), code);
   return dir;
 }
 

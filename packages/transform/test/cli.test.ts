@@ -8,16 +8,17 @@
  * (`--help`, `-p`/`--project`, `--watch`) and where its type errors come from: the project's own
  * tsc, or nowhere (said so) when the project has no typescript.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { decode } from '@jridgewell/sourcemap-codec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeMappings, encodeMappings } from '../src/cli.ts';
 import { transform } from '../src/index.ts';
+import { ensurePackagesBuilt } from '../../node/test/helpers/installed.ts';
+import { REPO, stubProject } from './helpers/projects.ts';
 
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = fileURLToPath(new URL('../bin/suitkaise.mjs', import.meta.url));
 const APP = fileURLToPath(new URL('./fixtures/cli-app/', import.meta.url));
 const HANG_MS = 60_000;
@@ -60,13 +61,6 @@ describe('transform option workerModuleSuffix', () => {
   });
 });
 
-describe('source map helpers', () => {
-  it('decode and encode VLQ mappings as inverses', () => {
-    const mappings = ';AAAA,OAAO,EAAM;AAEhD,6CAA6C;;AAE7C,MAAM,OAAO,OAAQ,SAAQ,SAAiB,CAAC';
-    expect(encodeMappings(decodeMappings(mappings))).toBe(mappings);
-  });
-});
-
 interface Run {
   code: number | null;
   stdout: string;
@@ -106,26 +100,6 @@ function copyApp(): string {
   cpSync(APP, dir, { recursive: true, filter: (source) => !/[\\/](?:dist|node_modules)$/.test(source) });
   symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
   return dir;
-}
-
-/** The newest modification time of the files under `dir`. */
-function newest(dir: string): number {
-  return Math.max(...readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => statSync(join(entry.parentPath, entry.name)).mtimeMs));
-}
-
-/** The packages' dist/ exists and was built after their last source change. */
-function packagesBuilt(): boolean {
-  return ['core', 'node', 'browser', 'transform'].every((name) => {
-    const pkg = join(REPO, 'packages', name);
-    return existsSync(join(pkg, 'dist', 'index.js')) && statSync(join(pkg, 'dist', 'index.js')).mtimeMs >= newest(join(pkg, 'src'));
-  });
-}
-
-/** Build the packages' dist/ (what a user installs) when it is missing or older than the sources. */
-function ensurePackagesBuilt(): void {
-  if (!packagesBuilt()) execFileSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'pipe' });
 }
 
 describe('suitkaise build', () => {
@@ -201,10 +175,10 @@ describe('suitkaise build', () => {
       expect(json.sources).toEqual(['../src/counter.ts']);
       const lines = readFileSync(join(dist, file), 'utf8').split('\n');
       const generated = lines.findIndex((line) => line.startsWith('export class Counter'));
-      const segment = decodeMappings(json.mappings)[generated]?.[0];
+      const segment = decode(json.mappings)[generated]?.[0];
       expect(source[segment![2]!], file).toMatch(/^export class Counter/);
       const increment = lines.findIndex((line) => line.includes('this.count += 1'));
-      expect(source[decodeMappings(json.mappings)[increment]![0]![2]!], file).toContain('this.count += 1');
+      expect(source[decode(json.mappings)[increment]![0]![2]!], file).toContain('this.count += 1');
     }
   }, HANG_MS * 2);
 
@@ -239,27 +213,6 @@ describe('suitkaise build', () => {
     expect(result.stderr).toContain('Found 2 errors.');
   }, HANG_MS * 2);
 });
-
-/** A small project typed against a stub of @suitkaise/core (nothing else to type-check), in a temporary directory. */
-function stubProject(files: Record<string, string>, options: { linked?: boolean } = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'suitkaise-cli-stub-'));
-  mkdirSync(join(dir, 'src'));
-  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: {
-      target: 'ES2022', module: 'ES2022', moduleResolution: 'bundler', strict: true, skipLibCheck: true,
-      lib: ['ES2023', 'ESNext.Decorators'], types: [], rootDir: 'src', outDir: 'dist',
-      paths: { '@suitkaise/core': ['./core-stub.d.ts'] },
-    },
-    include: ['src'],
-  }));
-  writeFileSync(join(dir, 'core-stub.d.ts'),
-    'export declare function sk(): (target: abstract new (...args: any[]) => unknown, context: ClassDecoratorContext) => void;\n' +
-    'export declare abstract class Skprocess<R = unknown> { abstract __run__(): unknown; }\n');
-  for (const [path, content] of Object.entries(files)) writeFileSync(join(dir, path), content);
-  if (options.linked ?? true) symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  return dir;
-}
 
 const poller = (value: number) => [
   "import { sk, Skprocess } from '@suitkaise/core';",

@@ -1,19 +1,10 @@
 /** The esbuild host: transform errors fail the build, warnings come back as esbuild warnings. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { build, type BuildFailure, type Message } from 'esbuild';
 import { suitkaiseEsbuild } from '../src/esbuild.ts';
+import { scratchFixtures } from './helpers/projects.ts';
 
-const fixtures = join(import.meta.dirname, 'fixtures', 'vite-app');
-const work = mkdtempSync(join(import.meta.dirname, '.scratch-esbuild-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function fixture(name: string): string {
-  const file = join(work, name);
-  writeFileSync(file, readFileSync(join(fixtures, `${name}.txt`), 'utf8'));
-  return file;
-}
+const { dir: work, fixture } = scratchFixtures('vite-app', 'esbuild');
 
 const bundle = (entry: string) => build({
   entryPoints: [entry],

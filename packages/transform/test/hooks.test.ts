@@ -3,13 +3,10 @@
  * six. The engine calls hooks by name, so a misspelt one compiles and is silently never called.
  */
 import { describe, expect, it } from 'vitest';
-import { transform, type TransformResult } from '../src/index.ts';
+import type { TransformResult } from '../src/index.ts';
+import { col, lines, ROOT, transformerOf } from './helpers/transform.ts';
 
-const ROOT = '/project';
-const run = (code: string): TransformResult => transform(code, `${ROOT}/src/proc.ts`, { root: ROOT });
-const lines = (...text: string[]): string => text.join('\n');
-/** 1-based column of the first `snippet` on 1-based `line` of `code`. */
-const col = (code: string, line: number, snippet: string): number => (code.split('\n')[line - 1]?.indexOf(snippet) ?? -2) + 1;
+const run = transformerOf('src/proc.ts');
 const sk005 = (result: TransformResult) => result.diagnostics.filter((d) => d.code === 'SK005');
 
 describe('SK005: a misspelt lifecycle hook', () => {

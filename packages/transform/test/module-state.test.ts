@@ -4,13 +4,9 @@
  * module starts with, not what the parent (or another worker) assigned since.
  */
 import { describe, expect, it } from 'vitest';
-import { transform, type TransformResult } from '../src/index.ts';
+import { col, lines, ROOT, transformerOf } from './helpers/transform.ts';
 
-const ROOT = '/project';
-const run = (code: string): TransformResult => transform(code, `${ROOT}/src/state.ts`, { root: ROOT });
-const lines = (...text: string[]): string => text.join('\n');
-/** 1-based column of the first `snippet` on 1-based `line` of `code`. */
-const col = (code: string, line: number, snippet: string): number => (code.split('\n')[line - 1]?.indexOf(snippet) ?? -2) + 1;
+const run = transformerOf('src/state.ts');
 
 describe('SK101: module state a worker does not share', () => {
   it('warns at the first read of a reassigned module-level let, once per binding, and still transforms', () => {

@@ -5,9 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright';
+import type { Browser, Page } from 'playwright';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './helpers/pages.ts';
 
 const playgroundDir = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../playground');
 const configFile = join(playgroundDir, 'vite.config.ts');
@@ -47,13 +48,7 @@ describe('playground (vite build + preview + Chromium)', () => {
     });
     const { port } = server.httpServer.address() as AddressInfo;
     url = `http://127.0.0.1:${port}/`;
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('worker', (worker) => worker.on('console', (message) => {

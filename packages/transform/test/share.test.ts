@@ -4,14 +4,12 @@
  * types stripped with `ts.transpileModule`, `@suitkaise/core` replaced by a fake `Share` whose
  * `update` records each call (the real Share is tested in packages/core).
  */
-import { Project, ts } from 'ts-morph';
+import { ts } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
-import { transform, type TransformOptions, type TransformResult } from '../src/index.ts';
+import type { TransformResult } from '../src/index.ts';
+import { lines, originalOf, reparse, ROOT, transformAt, transformerOf } from './helpers/transform.ts';
 
-const ROOT = '/project';
-const run = (code: string, options: Partial<TransformOptions> = {}, file = 'src/share.ts'): TransformResult =>
-  transform(code, `${ROOT}/${file}`, { root: ROOT, ...options });
-const lines = (...text: string[]): string => text.join('\n');
+const run = transformerOf('src/share.ts');
 const IMPORT = "import { Share } from '@suitkaise/core';";
 
 /** What the fake Share and the module under test append to, in order. */
@@ -50,46 +48,12 @@ function execute(code: string): { exports: Record<string, unknown>; log: Log } {
 /** Transform, check the output parses, run it. */
 function transformAndRun(code: string): { result: TransformResult; exports: Record<string, unknown>; log: Log } {
   const result = run(code);
-  expect(syntaxErrors(result.code)).toBe(0);
+  expect(reparse(result.code).errors).toBe(0);
   return { result, ...execute(result.code) };
-}
-
-function syntaxErrors(code: string): number {
-  const project = new Project({ useInMemoryFileSystem: true, compilerOptions: { noLib: true } });
-  const file = project.createSourceFile('/out.ts', code);
-  return project.getProgram().getSyntacticDiagnostics(file).length;
 }
 
 /** Count of `.update(` calls in the output. */
 const updates = (code: string): number => code.split('.update(').length - 1;
-
-/** The 0-based original [line, column] of a 0-based generated position (single-source map). */
-function originalOf(mappings: string, line: number, column: number): [number, number] {
-  const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  const state = [0, 0, 0, 0];
-  let best: [number, number] = [-1, -1];
-  mappings.split(';').forEach((text, index) => {
-    state[0] = 0;
-    for (const segment of text.split(',').filter(Boolean)) {
-      let value = 0;
-      let shift = 0;
-      let field = 0;
-      for (const char of segment) {
-        const digit = BASE64.indexOf(char);
-        value += (digit & 31) << shift;
-        shift += 5;
-        if (digit & 32) continue;
-        state[field] = (state[field] ?? 0) + (value & 1 ? -(value >>> 1) : value >>> 1);
-        field += 1;
-        value = 0;
-        shift = 0;
-      }
-      const [generated = 0, , originalLine = 0, originalColumn = 0] = state;
-      if (index === line && generated <= column) best = [originalLine, originalColumn + column - generated];
-    }
-  });
-  return best;
-}
 
 const OPERATORS = ['+', '-', '*', '/', '%', '**', '<<', '>>', '>>>', '&', '|', '^', '&&', '||', '??'];
 
@@ -412,12 +376,12 @@ describe('Share pass: plumbing', () => {
     expect(updates(worker.code)).toBe(1);
     expect(worker.code).not.toContain('__sk_o');
     expect(worker.code).not.toContain('console.log');
-    expect(syntaxErrors(worker.code)).toBe(0);
+    expect(reparse(worker.code).errors).toBe(0);
   });
 
   it('works in plain JavaScript modules', () => {
     const code = lines(IMPORT, 'export const share = new Share();', 'share.n = 1;', 'share.n <<= 3;', 'export const old = share.n--;');
-    const result = run(code, {}, 'src/share.js');
+    const result = transformAt(code, 'src/share.js');
     expect(result.code).toContain('share.update("n", (__sk_v) => __sk_v << 3);');
     const { exports } = execute(result.code);
     expect(exports.old).toBe(8);

@@ -4,70 +4,11 @@
  * deliberately wrong or imports modules that do not exist) or inline where line and column matter.
  */
 import { readFileSync } from 'node:fs';
-import { Project, SyntaxKind } from 'ts-morph';
 import { describe, expect, it } from 'vitest';
-import { transform, type TransformOptions, type TransformResult } from '../src/index.ts';
+import { transform } from '../src/index.ts';
+import { col, lines, originalPositionOf, positionIn, reparse, ROOT, transformAt as run } from './helpers/transform.ts';
 
-const ROOT = '/project';
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}.ts.txt`, import.meta.url), 'utf8');
-const run = (code: string, file: string, options: Partial<TransformOptions> = {}): TransformResult =>
-  transform(code, `${ROOT}/${file}`, { root: ROOT, ...options });
-const lines = (...text: string[]): string => text.join('\n');
-/** 1-based column of the first `snippet` on 1-based `line` of `code`. */
-const col = (code: string, line: number, snippet: string): number => (code.split('\n')[line - 1]?.indexOf(snippet) ?? -2) + 1;
-
-/** Parse output again: it must be syntactically valid TS with no decorator left. */
-function reparse(code: string): { errors: number; decorators: number } {
-  const project = new Project({ useInMemoryFileSystem: true, compilerOptions: { noLib: true } });
-  const file = project.createSourceFile('/out.ts', code);
-  return {
-    errors: project.getProgram().getSyntacticDiagnostics(file).length,
-    decorators: file.getDescendantsOfKind(SyntaxKind.Decorator).length,
-  };
-}
-
-const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-/** Decode a source map's `mappings` into [generatedColumn, source, originalLine, originalColumn] per line (0-based). */
-function decodeMappings(mappings: string): number[][][] {
-  const state = [0, 0, 0, 0];
-  return mappings.split(';').map((line) => {
-    state[0] = 0;
-    return line.split(',').filter(Boolean).map((segment) => {
-      const values: number[] = [];
-      let value = 0;
-      let shift = 0;
-      for (const char of segment) {
-        const digit = BASE64.indexOf(char);
-        value += (digit & 31) << shift;
-        if (digit & 32) {
-          shift += 5;
-        } else {
-          values.push(value & 1 ? -(value >>> 1) : value >>> 1);
-          value = 0;
-          shift = 0;
-        }
-      }
-      values.forEach((delta, i) => { state[i] = (state[i] ?? 0) + delta; });
-      return state.slice(0, values.length);
-    });
-  });
-}
-
-/** Where `snippet` in the output maps to, as 0-based [line, column] in the original. */
-function originalPositionOf(result: TransformResult, snippet: string): [number, number] {
-  const outLines = result.code.split('\n');
-  const line = outLines.findIndex((text) => text.includes(snippet));
-  const column = outLines[line]?.indexOf(snippet) ?? -1;
-  const segments = decodeMappings(result.map?.mappings ?? '')[line] ?? [];
-  const segment = segments.filter((s) => (s[0] ?? 0) <= column).at(-1);
-  if (segment === undefined || segment.length < 4) throw new Error(`no mapping for ${snippet}`);
-  return [segment[2] ?? -1, (segment[3] ?? 0) + column - (segment[0] ?? 0)];
-}
-function positionIn(code: string, snippet: string): [number, number] {
-  const all = code.split('\n');
-  const line = all.findIndex((text) => text.includes(snippet));
-  return [line, all[line]?.indexOf(snippet) ?? -1];
-}
 
 describe('module target: @sk() classes', () => {
   it('replaces the decorator with one registration statement with a root-relative id and a literal worker URL', () => {

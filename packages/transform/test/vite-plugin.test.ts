@@ -1,20 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { build, defaultClientConditions, type Rollup } from 'vite';
 import suitkaise from '../src/vite.ts';
+import { scratchFixtures } from './helpers/projects.ts';
 
-const fixtures = join(import.meta.dirname, 'fixtures', 'vite-app');
 // Inside the repository, so that the worker bundle resolves the workspace packages.
-const work = mkdtempSync(join(import.meta.dirname, '.scratch-vite-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-/** Copies a fixture (kept as .txt so the repo's type-check skips deliberately broken code) into a scratch project. */
-function fixture(name: string): string {
-  const file = join(work, name);
-  writeFileSync(file, readFileSync(join(fixtures, `${name}.txt`), 'utf8'));
-  return file;
-}
+const { dir: work, fixture } = scratchFixtures('vite-app', 'vite');
 
 async function buildEntry(entry: string, onwarn?: (warning: Rollup.RollupLog) => void) {
   return build({

@@ -1,8 +1,9 @@
 /**
  * Builds the worker entry for a registered module: the module pruned for
  * workers (transform target 'worker-module'), plus `serve()`, bundled with
- * esbuild into one ESM file under the project's node_modules/.cache so that
- * its external packages resolve as they do for the app. Core and the rest of
+ * esbuild into one ESM file under the module's nearest node_modules/.cache
+ * (root.mjs `cacheDirOf`), so that its external packages resolve as they do
+ * for the module itself. The entry's text is host/entry.ts's. Core and the rest of
  * suitkaise's worker code are not in it: the entry loads them from the worker
  * runtime (runtime.ts), whose compiled code V8 caches across workers.
  *
@@ -26,12 +27,12 @@ export interface WorkerRegistration {
   /** URL of the module's prebuilt worker module (`suitkaise build` output), bundled instead of `moduleUrl`. */
   readonly workerModuleUrl?: string;
 }
+import { nodeWorkerEntry } from '../host/entry.ts';
+import { fileOfWorkerModuleSpecifier, isBundlerVirtual, WORKER_ENTRY_QUERY, WORKER_MODULE_FILTER } from '../host/ids.ts';
+import { cacheDirOf, onDisk, rootOfId } from '../host/root.mjs';
 import { buildRuntime, runtimePlugin, type WorkerRuntime } from './runtime.ts';
 import { cached, metafileInputs, writeManifest, type BundleKey } from './manifest.ts';
 import { writeAtomically } from './write.ts';
-
-/** The build's own module names, resolved by its plugins. */
-const VIRTUAL = /^sk-(?:worker-module:|runtime(?:$|-entry$|-names:))/;
 
 const bundles = new Map<string, Promise<string>>();
 const runtimes = new Map<string, Promise<WorkerRuntime | null>>();
@@ -63,21 +64,7 @@ function runtimeFor(esbuild: typeof import('esbuild'), options: BuildOptions, re
 /** Bare imports bundled into the worker file; every other package is imported at run time, as the app imports it. */
 const BUNDLED = /^(?:@suitkaise\/(?:core|node)(?:\/.*)?|comlink(?:\/.*)?|reflect-metadata(?:\/no-conflict)?|msgpackr\/pack)$/;
 
-/** The project root the registration id is relative to: the module's path minus the id's path part. */
-function rootOf(registration: WorkerRegistration, file: string): string {
-  const relative = registration.id.slice(0, registration.id.lastIndexOf('#'));
-  const normalized = file.split('\\').join('/');
-  if (!relative || !normalized.endsWith(relative)) return dirname(file);
-  return file.slice(0, file.length - relative.length).replace(/[\\/]$/, '') || '/';
-}
-
-/** The nearest directory from the file's up that holds a package.json: where its imports resolve from. */
-function packageDirOf(file: string): string {
-  for (let dir = dirname(file); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) return dirname(file);
-  }
-}
+const disk = onDisk();
 
 /**
  * `sk-worker-module:<file>` for a prebuilt worker module: the file as it is. Its registrations
@@ -86,24 +73,26 @@ function packageDirOf(file: string): string {
 const prebuiltWorkerModule: Plugin = {
   name: 'suitkaise:prebuilt-worker-module',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^sk-worker-module:/ }, (args) => ({ path: args.path.slice('sk-worker-module:'.length), sideEffects: true }));
+    pluginBuild.onResolve({ filter: WORKER_MODULE_FILTER }, (args) => ({ path: fileOfWorkerModuleSpecifier(args.path), sideEffects: true }));
   },
 };
 
 /** Where `registration`'s worker bundle comes from, and where it is cached. */
 function bundleKeyOf(registration: WorkerRegistration): BundleKey {
   // `suitkaise build` output names its worker module: JavaScript already transformed and pruned,
-  // so it is bundled as is (no transform, no TypeScript toolchain at run time). Its id holds the
-  // SOURCE path, which the emitted file's path does not end with: the id-derived root applies
-  // only to source modules; a prebuilt one resolves from its package directory.
+  // so it is bundled as is (no transform, no TypeScript toolchain at run time, no root). Its id
+  // holds the SOURCE path, which the emitted file's path does not end with.
   const prebuilt = registration.workerModuleUrl;
   const url = prebuilt ?? registration.moduleUrl;
   if (!url?.startsWith('file:')) {
     throw new Error(`${registration.id} has no file module URL (got ${url ?? 'none'}); build it with the suitkaise transform`);
   }
   const file = fileURLToPath(url);
-  const root = prebuilt ? packageDirOf(file) : rootOf(registration, file);
-  return { kind: prebuilt ? 'prebuilt' : 'source', file, root, cacheDir: join(root, 'node_modules', '.cache', 'suitkaise') };
+  const root = prebuilt ? '' : rootOfId(registration.id, file);
+  // Where the bundle's imports of other packages resolve as the module's own do. Without any
+  // node_modules (no package to resolve), under the root; for a prebuilt module, its directory.
+  const cacheDir = cacheDirOf(dirname(file), '', disk.hasNodeModules) ?? join(root || dirname(file), 'node_modules', '.cache', 'suitkaise');
+  return { kind: prebuilt ? 'prebuilt' : 'source', file, root, cacheDir };
 }
 
 /** Builds the bundle (esbuild; the transform too for a TypeScript source module) and records its manifest. */
@@ -120,7 +109,7 @@ async function build(key: BundleKey): Promise<string> {
     name: 'suitkaise:externals',
     setup(pluginBuild) {
       pluginBuild.onResolve({ filter: /^[^./#]/ }, async (args) => {
-        if (VIRTUAL.test(args.path) || BUNDLED.test(args.path) || args.pluginData === resolving) return undefined;
+        if (isBundlerVirtual(args.path) || BUNDLED.test(args.path) || args.pluginData === resolving) return undefined;
         // A workspace package whose entry is TypeScript (the source condition): the worker runs
         // without the module hook, so Node could not load it there; it is bundled instead.
         const found = await pluginBuild.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: resolving });
@@ -144,11 +133,9 @@ async function build(key: BundleKey): Promise<string> {
   const bundleModule = (withRuntime: boolean) => esbuild.build({
     ...common,
     stdin: {
-      contents: withRuntime
-        ? `import { saveRuntimeCache } from "sk-runtime";\nimport ${JSON.stringify(`sk-worker-module:${file}`)};\nimport { serve } from "@suitkaise/node/worker";\nserve(saveRuntimeCache);\n`
-        : `import ${JSON.stringify(`sk-worker-module:${file}`)};\nimport { serve } from "@suitkaise/node/worker";\nserve();\n`,
+      contents: nodeWorkerEntry(file, { runtime: withRuntime }),
       resolveDir,
-      sourcefile: `${file}?sk-worker`,
+      sourcefile: `${file}?${WORKER_ENTRY_QUERY}`,
       loader: 'js',
     },
     format: 'esm',

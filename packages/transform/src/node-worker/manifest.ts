@@ -23,7 +23,7 @@ export interface BundleKey {
   readonly kind: 'source' | 'prebuilt' | 'runtime';
   /** The module's file; for the runtime, the directory its packages resolve from. */
   readonly file: string;
-  /** The project root registration ids are relative to. */
+  /** The project root registration ids are relative to; `''` when nothing is transformed (a prebuilt module, the runtime). */
   readonly root: string;
   readonly cacheDir: string;
 }

@@ -12,6 +12,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import type { BuildOptions, Plugin } from 'esbuild';
+import { RUNTIME_ENTRY_ID, RUNTIME_ID, RUNTIME_NAMES_PREFIX } from '../host/ids.ts';
 import { metafileInputs } from './manifest.ts';
 import { writeAtomically } from './write.ts';
 
@@ -98,7 +99,7 @@ export async function buildRuntime(esbuild: Esbuild, options: BuildOptions, reso
     setup(pluginBuild) {
       pluginBuild.onResolve({ filter: /^sk-runtime-(?:entry|names:\d+)$/ }, (args) => ({ path: args.path, namespace: 'suitkaise-runtime' }));
       pluginBuild.onLoad({ filter: /.*/, namespace: 'suitkaise-runtime' }, (args) => ({
-        contents: args.path === 'sk-runtime-entry' ? entry : `export * from ${JSON.stringify(RUNTIME_ENTRIES[Number(args.path.slice('sk-runtime-names:'.length))])};`,
+        contents: args.path === RUNTIME_ENTRY_ID ? entry : `export * from ${JSON.stringify(RUNTIME_ENTRIES[Number(args.path.slice(RUNTIME_NAMES_PREFIX.length))])};`,
         resolveDir,
         loader: 'js',
       }));
@@ -108,14 +109,14 @@ export async function buildRuntime(esbuild: Esbuild, options: BuildOptions, reso
   const [built, listed] = await Promise.all([
     esbuild.build({
       ...common,
-      entryPoints: [{ in: 'sk-runtime-entry', out: 'runtime' }],
+      entryPoints: [{ in: RUNTIME_ENTRY_ID, out: 'runtime' }],
       format: 'cjs',
       sourcemap: 'external',
       // Comments out: what is left is ASCII, which the loader reads fastest.
       minifyWhitespace: true,
     }),
     // Only for the metafile, which lists each entry point's export names (for a CommonJS output it lists none).
-    esbuild.build({ ...common, entryPoints: RUNTIME_ENTRIES.map((_, i) => ({ in: `sk-runtime-names:${i}`, out: `names-${i}` })), format: 'esm', splitting: true }),
+    esbuild.build({ ...common, entryPoints: RUNTIME_ENTRIES.map((_, i) => ({ in: `${RUNTIME_NAMES_PREFIX}${i}`, out: `names-${i}` })), format: 'esm', splitting: true }),
   ]);
   const runtimeOutput = Object.values(built.metafile.outputs).find((output) => output.entryPoint !== undefined);
   if (!runtimeOutput || runtimeOutput.imports.some((item) => item.external && (item.kind === 'dynamic-import' || !isBuiltin(item.path)))) return null;
@@ -150,14 +151,14 @@ export function runtimePlugin(pending: Promise<WorkerRuntime | null>): Plugin {
     name: 'suitkaise:runtime',
     setup(pluginBuild) {
       pluginBuild.onResolve({ filter: /^(?:sk-runtime|@suitkaise\/(?:core|node)(?:\/.*)?)$/ }, (args) =>
-        args.path === 'sk-runtime' || entries.has(args.path) ? { path: args.path, namespace: 'suitkaise-runtime' } : undefined);
+        args.path === RUNTIME_ID || entries.has(args.path) ? { path: args.path, namespace: 'suitkaise-runtime' } : undefined);
       pluginBuild.onLoad({ filter: /.*/, namespace: 'suitkaise-runtime' }, async (args) => {
         const runtime = await pending;
         if (!runtime) throw new Error('the worker runtime could not be built');
-        if (args.path === 'sk-runtime') return { contents: `${LOADER}\nexport const runtime = loadRuntime(${JSON.stringify(runtime.file)}, ${JSON.stringify(runtime.encoding)});\n`, loader: 'js' };
+        if (args.path === RUNTIME_ID) return { contents: `${LOADER}\nexport const runtime = loadRuntime(${JSON.stringify(runtime.file)}, ${JSON.stringify(runtime.encoding)});\n`, loader: 'js' };
         // Listed by `export *`, so never `default` (none of the entry points has one).
         const names = runtime.exports.get(args.path)!;
-        const contents = `import { runtime } from 'sk-runtime';\nexport const { ${names.join(', ')} } = runtime[${JSON.stringify(args.path)}];\n`;
+        const contents = `import { runtime } from ${JSON.stringify(RUNTIME_ID)};\nexport const { ${names.join(', ')} } = runtime[${JSON.stringify(args.path)}];\n`;
         return { contents, loader: 'js' };
       });
     },

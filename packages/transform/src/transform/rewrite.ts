@@ -4,8 +4,8 @@
  * Edits go through magic-string so the host gets a source map.
  */
 import type MagicString from 'magic-string';
-import { posix } from 'node:path';
 import { Node, type ClassDeclaration, type ClassExpression } from 'ts-morph';
+import { workerEntryUrl } from '../host/ids.ts';
 import { classKeywordEnd, type SkItem } from './find.ts';
 import { bindingOf, isCoreExport } from './symbols.ts';
 import { CORE_MODULE, type Registration, type ResolvedOptions } from './types.ts';
@@ -14,7 +14,7 @@ import { CORE_MODULE, type Registration, type ResolvedOptions } from './types.ts
 export interface ModulePath {
   /** Path relative to the root, POSIX separators: the first half of every id. */
   relative: string;
-  /** File name, for the worker URL `./<basename>?sk-worker`. */
+  /** File name, for the URL of its worker module (`./<name>.sk-worker.js`). */
   basename: string;
 }
 
@@ -60,7 +60,7 @@ export function rewrite(s: MagicString, code: string, items: readonly SkItem[], 
     // Every module names the same worker entry, so a build bundles the runtime once: the worker loads
     // this module's code on demand.
     if (options.browserWorkers && (process || item.kind === 'function')) {
-      const url = JSON.stringify(`${workerEntryPath(path.relative)}?sk-worker`);
+      const url = JSON.stringify(workerEntryUrl(path.relative));
       // The registration id as the worker's name: it shows in devtools, and the worker starts loading
       // this module's code from it at once, while the parent is still preparing the first call.
       const workerName = JSON.stringify(registration.id);
@@ -79,18 +79,6 @@ export function rewrite(s: MagicString, code: string, items: readonly SkItem[], 
   }
   return registrations;
 }
-
-/**
- * The path from the module at `relative` (from the project root) to the shared browser worker
- * entry, {@link WORKER_ENTRY_FILE} at the root. The file does not exist: the Vite plugin serves it.
- */
-export function workerEntryPath(relative: string): string {
-  const path = posix.relative(posix.dirname(relative), WORKER_ENTRY_FILE);
-  return path.startsWith('.') ? path : `./${path}`;
-}
-
-/** The shared browser worker entry's file name, at the project root (served by the Vite plugin, never on disk). */
-export const WORKER_ENTRY_FILE = '__suitkaise_worker__.js';
 
 /** Remove `[start, end)` and the whitespace after it, so `@sk()\nexport class` becomes `export class`. */
 function removeDecorator(s: MagicString, code: string, start: number, end: number): void {
