@@ -6,6 +6,7 @@
  * Goals: numeric `+=` ≥ 1M ops/s and ≥ 25× the coordinator; object values ≥ 200k ops/s; exact totals.
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Share } from '@suitkaise/core';
@@ -64,7 +65,7 @@ export async function shareBench(): Promise<void> {
   }
   const opsPerSecond = (name: string) => (WORKERS * OPS) / (stats(samples[name]!).median / 1000);
   const coordinator = opsPerSecond('coordinator: a round trip per increment');
-  console.log(`\n── Share ── node ${process.version}: ${WORKERS} workers × ${OPS.toLocaleString('en')} increments, exact totals checked; median of ${ROUNDS} rounds`);
+  console.log(`\n── Share ── node ${process.version}: ${WORKERS} workers × ${OPS.toLocaleString('en')} increments, exact totals checked; median of ${ROUNDS} rounds; load average ${loadavg()[0]!.toFixed(1)}`);
   console.log(`   ${'side'.padEnd(42)}${'ops/s'.padStart(12)}${'× coordinator'.padStart(15)}  goal`);
   const goals: Record<string, [number, string]> = {
     'Share: share.counter += 1': [1_000_000, '≥ 1M ops/s and ≥ 25× the coordinator'],

@@ -1,8 +1,9 @@
 /** Registers suitkaise's own classes with the serializer, on both sides of every worker boundary. */
 import * as errors from './errors.ts';
 import { register } from './runtime/registry.ts';
+import { registerCodec } from './serializer/index.ts';
 import { Pipe } from './pipe/pipe.ts';
-import { Share } from './share/share.ts';
+import { SHARE_CODEC_ID, shareCodec } from './share/share.ts';
 import { ProcessTimers, Sktimer } from './timing/timing.ts';
 
 const builtins: Record<string, abstract new (...args: never[]) => unknown> = {
@@ -20,7 +21,8 @@ const builtins: Record<string, abstract new (...args: never[]) => unknown> = {
   Sktimer,
   ProcessTimers,
   Pipe,
-  Share: Share as unknown as abstract new (...args: never[]) => unknown,
 };
 
 for (const [name, cls] of Object.entries(builtins)) register(cls, { id: `suitkaise:${name}` });
+// A Share travels through a codec: members named toState/fromState would shadow the user's keys.
+registerCodec(SHARE_CODEC_ID, shareCodec);

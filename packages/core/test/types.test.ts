@@ -96,7 +96,7 @@ describe('public types', () => {
     expectTypeOf<Tally['seen']>().toEqualTypeOf<string[]>();
     expectTypeOf<Parameters<Tally['update']>[0]>().toEqualTypeOf<'counter' | 'seen'>();
     expectTypeOf<ReturnType<Tally['stop']>>().toEqualTypeOf<Promise<boolean>>();
-    expectTypeOf<ReturnType<Tally['reconnectAll']>>().toEqualTypeOf<Record<string, unknown>>();
+    expectTypeOf<ReturnType<Tally['reconnectAll']>>().toEqualTypeOf<Promise<Record<string, unknown>>>();
     expectTypeOf<Tally['isRunning']>().toEqualTypeOf<boolean>();
     const share = new Share<{ counter: number }>();
     // @ts-expect-error update() takes a key of T

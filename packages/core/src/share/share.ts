@@ -2,13 +2,15 @@
  * `Share`: an object whose properties live in shared memory, so every process and pool worker it
  * is passed to reads and writes the same values. Reads are synchronous and see every write that
  * completed before them; each write, `update`, `atomic` and method call on a stored object runs
- * under one cross-thread lock (see share-store.ts). Values go through cucumber's byte form.
+ * under one cross-thread lock (see store.ts and lock.ts). Values are kept in the forms of forms.ts:
+ * numbers and plain data in forms of their own, everything else in cucumber's byte form.
  */
 import { sharedMemoryAvailable } from '../runtime/shared-memory.ts';
-import { NUMBER_BYTES, NUMBER_TAG, ShareStore } from './store.ts';
+import { ShareStore } from './store.ts';
+import { formOf, sameForm, valueOf, type Form } from './forms.ts';
+import { containsReconnector, isObject, wireMethods } from './values.ts';
 import { Reconnector, reconnectAll as reconnectValue } from '../reconnect/index.ts';
-import { SerializationError } from '../errors.ts';
-import { deserialize, serialize } from '../serializer/index.ts';
+import { deserialize, serialize, type Codec } from '../serializer/index.ts';
 
 /** Internal key of the log of writes made while stopped (not a valid user key: it starts with a NUL). */
 const PENDING = '\u0000pending';
@@ -23,24 +25,6 @@ type PendingOp =
 /** What a Share handle carries to a worker: the shared memory itself. */
 interface ShareState {
   readonly buffer: SharedArrayBuffer;
-}
-
-/** A number's stored form (see {@link NUMBER_TAG}). */
-function encodeNumber(value: number): Uint8Array {
-  const bytes = new Uint8Array(NUMBER_BYTES);
-  bytes[0] = NUMBER_TAG;
-  new DataView(bytes.buffer).setFloat64(1, value, true);
-  return bytes;
-}
-
-/** A stored value: a number's own form, or the serializer's byte form. */
-function decodeStored(bytes: Uint8Array): unknown {
-  if (bytes.length === NUMBER_BYTES && bytes[0] === NUMBER_TAG) return new DataView(bytes.buffer, bytes.byteOffset).getFloat64(1, true);
-  return deserialize(bytes);
-}
-
-function isObject(value: unknown): value is object {
-  return typeof value === 'object' && value !== null;
 }
 
 function noSharedMemory(): Error {
@@ -79,11 +63,14 @@ export interface ShareMethods<T extends object> {
   /** Remove every stored value (and the writes waiting for `start()`). */
   clear(): void;
   /**
-   * Reconnect every `Reconnector` stored in the Share (a database client, a socket … stored as
-   * a placeholder), by key. A value is the reconnected resource, or a Promise of it for
-   * resources that connect asynchronously (most do: `await` them).
+   * Reconnect every `Reconnector` stored in the Share (a database client, a socket … is stored as
+   * a placeholder), all at once. Resolves to a record with one entry per key that held one: the
+   * live resource for a key that held a Reconnector, or a copy of the value with the live resources
+   * in place of its Reconnectors. The Share itself keeps the placeholders (a live resource cannot
+   * be shared).
+   * @throws ReconnectError (as a rejection) listing every resource that could not be reconnected.
    */
-  reconnectAll(): Record<string, unknown>;
+  reconnectAll(): Promise<Record<string, unknown>>;
   /** Whether writes apply now (`false` between `stop()` and `start()`). */
   readonly isRunning: boolean;
   /** Whether a write made while stopped failed when `start()` applied it. */
@@ -94,6 +81,13 @@ export interface ShareMethods<T extends object> {
 
 /**
  * A Share: `T`'s properties, stored in shared memory, plus {@link ShareMethods}.
+ *
+ * Reading a property returns a copy of the stored value: a number, string … as it is, and for an
+ * object a real Array, Map, Set, Date or class instance that can be iterated, compared and sent.
+ * Calling a method on that copy acts on the stored value, atomically (`share.seen.push(x)`), and
+ * returns what the method returns there; a method that returns its receiver (`map.set(k, v)`)
+ * returns a new copy, so chained calls act on the stored value too. Writing a property of the copy
+ * (`share.cfg.level = 2`) changes only the copy: write the whole value, or use `update`.
  *
  * ```ts
  * const share = new Share<{ counter: number; seen: string[] }>();
@@ -113,37 +107,14 @@ export interface ShareConstructor {
   readonly prototype: ShareMethods<object>;
 }
 
+/** The memory of each Share handle (the proxy users hold), for the serializer's codec. */
+const stores = new WeakMap<object, ShareStore>();
+
 /** Names of the Share's own members: `ShareHandle.prototype`'s, looked up once. */
 const isMember = (prop: string): boolean => Object.hasOwn(ShareHandle.prototype, prop);
 
 /** Returned by `#lookup` for a key that holds nothing. */
 const MISSING = Symbol('missing');
-
-/** Method names (data properties holding functions) along a prototype chain, below Object.prototype. */
-const methodCache = new WeakMap<object, string[]>();
-function methodNames(value: object): string[] {
-  const proto = Object.getPrototypeOf(value) as object | null;
-  if (proto === null || proto === Object.prototype) return [];
-  let names = methodCache.get(proto);
-  if (names === undefined) {
-    const found = new Set<string>();
-    for (let at: object | null = proto; at !== null && at !== Object.prototype; at = Object.getPrototypeOf(at) as object | null) {
-      for (const name of Object.getOwnPropertyNames(at)) {
-        const descriptor = Object.getOwnPropertyDescriptor(at, name)!;
-        if (name !== 'constructor' && 'value' in descriptor && typeof descriptor.value === 'function') found.add(name);
-      }
-    }
-    names = [...found];
-    methodCache.set(proto, names);
-  }
-  return names;
-}
-
-function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
-  if (a === undefined || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 class ShareHandle {
   readonly #store: ShareStore;
@@ -155,8 +126,10 @@ class ShareHandle {
     const target = this;
     const proxy = new Proxy(this, {
       get: (_, prop, receiver) => {
+        const bound = target.#bound.get(prop); // the methods, once used: the hot path of share.update(...)
+        if (bound !== undefined) return bound;
         if (typeof prop === 'symbol' || isMember(prop)) return target.#own(prop);
-        const value = target.#lookup(prop);
+        const value = prop.startsWith('\u0000') ? MISSING : target.#lookup(prop);
         return value === MISSING ? Reflect.get(target, prop, receiver) : value;
       },
       set: (_, prop, value) => {
@@ -182,20 +155,28 @@ class ShareHandle {
       },
     });
     this.#bound.set(SELF, proxy);
+    stores.set(proxy, this.#store);
     return proxy;
   }
 
   update(key: string, fn: (current: unknown) => unknown): unknown {
     if (typeof fn !== 'function') throw new TypeError('share.update(key, fn): fn must be a function');
-    return this.#store.locked(() => {
+    const store = this.#store;
+    store.enter();
+    try {
       this.#requireRunning('update');
-      const next = fn(this.#read(key));
+      const slot = store.slotOf(key);
+      const current = slot < 0 ? undefined : valueOf(store.formAt(slot)); // a number: read in place
+      const next = fn(current);
       if (isThenable(next)) throw new TypeError('share.update(key, fn): fn returned a Promise; it must be synchronous (it runs holding the lock)');
-      // A number over a number: 8 bytes in place, no serializer.
-      if (typeof next === 'number' && this.#store.writeNumber(key, next)) return next;
-      this.#write(key, this.#encode(key, next));
+      // share.x += 1: 8 bytes in place. The slot is looked up again: fn may have written the Share (and moved slots).
+      const at = store.slotOf(key);
+      if (typeof next === 'number' && at >= 0) store.setNumberAt(at, next);
+      else store.put(key, formOf(key, next));
       return next;
-    });
+    } finally {
+      store.exit();
+    }
   }
 
   atomic<R>(fn: (share: unknown) => R): R {
@@ -219,7 +200,7 @@ class ShareHandle {
       for (const record of pending) {
         try {
           const op = deserialize(record) as PendingOp;
-          if (op.k === 'set') this.#write(op.key, this.#encode(op.key, op.value));
+          if (op.k === 'set') this.#store.put(op.key, formOf(op.key, op.value));
           else if (op.k === 'delete') this.#store.delete(op.key);
           else this.#invoke(op.key, op.method, op.args);
         } catch (error) {
@@ -259,15 +240,15 @@ class ShareHandle {
     this.#store.clear();
   }
 
-  reconnectAll(): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
+  async reconnectAll(): Promise<Record<string, unknown>> {
+    const found: Record<string, unknown> = {};
     for (const key of this.#store.keys()) {
       if (key === PENDING) continue;
       const value = this.#read(key);
-      if (value instanceof Reconnector) out[key] = value.reconnect();
-      else if (isObject(value) && containsReconnector(value)) out[key] = reconnectValue(value);
+      if (value instanceof Reconnector || (isObject(value) && containsReconnector(value))) found[key] = value;
     }
-    return out;
+    // One walk over all of them: each is reconnected once, concurrently, with its key as its field name.
+    return reconnectValue(found);
   }
 
   get isRunning(): boolean { return this.#store.running; }
@@ -278,17 +259,6 @@ class ShareHandle {
       this.#store.running = false;
       this.#store.unlock();
     } else void this.stop();
-  }
-
-  /** @internal cucumber: the shared memory is what travels. */
-  toState(): ShareState {
-    return { buffer: this.#store.buffer };
-  }
-
-  /** @internal cucumber: a handle on memory that arrived from another thread. */
-  static fromState(state: ShareState): unknown {
-    if (!isObject(state) || typeof SharedArrayBuffer !== 'function' || !(state.buffer instanceof SharedArrayBuffer)) throw new TypeError('Share.fromState(): no shared memory in the state');
-    return new ShareHandle(new ShareStore(state.buffer));
   }
 
   #own(prop: PropertyKey): unknown {
@@ -302,50 +272,40 @@ class ShareHandle {
     return bound;
   }
 
-  #read(key: string): unknown {
-    const number = this.#store.readNumber(key);
-    if (number !== undefined) return number;
-    const bytes = this.#store.read(key);
-    return bytes === undefined ? undefined : decodeStored(bytes);
-  }
-
-  /** The byte form of a value to store under `key`, with an error that speaks of the Share. */
-  #encode(key: string, value: unknown): Uint8Array | undefined {
-    if (value === undefined) return undefined;
-    if (typeof value === 'number') return encodeNumber(value);
+  /** What `key` holds, as stored (undefined: nothing). */
+  #form(key: string): Form {
+    const store = this.#store;
+    store.enter();
     try {
-      return serialize(value, { bytes: true });
-    } catch (error) {
-      if (!(error instanceof SerializationError)) throw error;
-      throw new SerializationError(
-        `share.${key} cannot hold this value (a Share keeps values as bytes, so it cannot hold another Share, a Pipe ` +
-          `point, a SharedArrayBuffer or a MessagePort; pass those to the process directly): ${error.message}`,
-        error.path, error,
-      );
+      const slot = store.slotOf(key);
+      return slot < 0 ? undefined : store.formAt(slot);
+    } finally {
+      store.exit();
     }
   }
 
-  #write(key: string, bytes: Uint8Array | undefined): void {
-    if (bytes === undefined) this.#store.delete(key);
-    else this.#store.write(key, bytes);
+  #read(key: string): unknown {
+    return valueOf(this.#form(key));
   }
 
   #lookup(key: string): unknown {
-    const number = this.#store.readNumber(key);
-    if (number !== undefined) return number;
-    const bytes = this.#store.read(key);
-    if (bytes === undefined) return MISSING;
-    const value = decodeStored(bytes);
+    const form = this.#form(key);
+    if (form === undefined) return MISSING;
+    const value = valueOf(form);
     return isObject(value) ? this.#view(key, value) : value;
   }
 
   /** A write: applied now while running, queued for `start()` while stopped (decided under the lock). */
   #set(key: string, value: unknown): void {
-    const bytes = this.#encode(key, value);
-    this.#store.locked(() => {
-      if (this.#store.running) this.#write(key, bytes);
+    const form = formOf(key, value); // before the lock: the lock is held only to copy bytes in
+    const store = this.#store;
+    store.enter();
+    try {
+      if (store.running) store.put(key, form);
       else this.#queue(value === undefined ? { k: 'delete', key } : { k: 'set', key, value });
-    });
+    } finally {
+      store.exit();
+    }
   }
 
   #queue(op: PendingOp): void {
@@ -358,34 +318,26 @@ class ShareHandle {
    */
   #invoke(key: string, method: string, args: unknown[]): unknown {
     return this.#store.locked(() => {
-      const before = this.#store.read(key);
-      const current = before === undefined ? undefined : decodeStored(before);
+      const before = this.#form(key);
+      const current = valueOf(before);
       if (!isObject(current)) throw new TypeError(`share.${key}.${method}(): share.${key} is ${current === undefined ? 'not set' : typeof current}`);
       const fn: unknown = Reflect.get(current, method, current);
       if (typeof fn !== 'function') throw new TypeError(`share.${key}.${method} is not a function`);
       const result: unknown = (fn as (...a: unknown[]) => unknown).apply(current, args);
-      const after = this.#encode(key, current)!;
-      if (!sameBytes(before, after)) {
-        if (this.#store.running) this.#store.write(key, after);
+      const after = formOf(key, current);
+      if (!sameForm(before, after)) {
+        if (this.#store.running) this.#store.put(key, after);
         else this.#queue({ k: 'call', key, method, args });
       }
-      return result;
+      // `map.set(k, v)` and the like return their receiver: give a copy wired like a read, so a
+      // chained call acts on the stored value too.
+      return result === current ? this.#view(key, current) : result;
     });
   }
 
-  /**
-   * What `share.key` gives for an object: a copy of the stored value (a real Array, Map, class
-   * instance …) whose methods act on the stored value atomically (`share.seen.push(x)`,
-   * `share.timer.addTime(t)`), as non-enumerable own properties that nothing else sees.
-   */
+  /** What `share.key` gives for an object: the copy, its methods wired to act on the stored value (see values.ts). */
   #view(key: string, copy: object): object {
-    for (const name of methodNames(copy)) {
-      Object.defineProperty(copy, name, {
-        value: (...args: unknown[]) => this.#invoke(key, name, args),
-        enumerable: false, configurable: true, writable: true,
-      });
-    }
-    return copy;
+    return wireMethods(copy, (name, args) => this.#invoke(key, name, args));
   }
 
   #requireRunning(what: string): void {
@@ -399,20 +351,27 @@ function isThenable(value: unknown): boolean {
   return isObject(value) && typeof (value as { then?: unknown }).then === 'function';
 }
 
-function containsReconnector(value: object): boolean {
-  const seen = new Set<object>();
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const item = stack.pop();
-    if (item instanceof Reconnector) return true;
-    if (!isObject(item) || seen.has(item)) continue;
-    seen.add(item);
-    if (item instanceof Map) item.forEach((v, k) => stack.push(k, v));
-    else if (item instanceof Set) item.forEach((v) => stack.push(v));
-    else stack.push(...Object.values(item));
-  }
-  return false;
-}
-
 /** See {@link ShareConstructor}; `new Share<T>()` is a {@link Share}. */
 export const Share = ShareHandle as unknown as ShareConstructor;
+
+/** The id the Share codec is registered under, on both sides of every worker boundary. */
+export const SHARE_CODEC_ID = 'suitkaise:Share';
+
+/**
+ * How a Share crosses a worker boundary: as its shared memory, which the receiver maps. A codec
+ * rather than `toState`/`fromState` members, which would take names from the user's keys.
+ */
+export const shareCodec: Codec<object, ShareState> = {
+  test: (value): value is object => Object.getPrototypeOf(value) === ShareHandle.prototype,
+  toState(share) {
+    const store = stores.get(share);
+    if (store === undefined) throw new TypeError('a Share handle without its memory cannot be sent');
+    return { buffer: store.buffer };
+  },
+  fromState(state) {
+    if (!isObject(state) || typeof SharedArrayBuffer !== 'function' || !(state.buffer instanceof SharedArrayBuffer)) {
+      throw new TypeError('a Share arrived without its shared memory');
+    }
+    return new ShareHandle(new ShareStore(state.buffer));
+  },
+};
