@@ -69,7 +69,7 @@ for (const [path, trip] of Object.entries(paths)) {
         return { rab, get g() { if (++calls === nth) rab.resize(size); return 1; }, view: new Uint8Array(rab, 2) };
       };
       const first = trip(make(2, 1));
-      if (path === 'one pass') expect([...new Uint8Array(first.rab)]).toEqual(data); // written before the getter ran
+      expect([...new Uint8Array(first.rab)]).toEqual([1, 2]); // the getter runs once, before anything is written
       for (const size of [2, 16]) {
         for (let nth = 1; nth <= 5; nth++) {
           let out: ReturnType<typeof make>;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SerializationError } from '@suitkaise/core';
+import { Reconnector, registerReconnector } from '../src/reconnect/index.ts';
 import { deserialize, registerCodec, serialize } from '../src/serializer/index.ts';
 
 /** Stands for a class the app does not own and cannot register (a driver's client, say). */
@@ -39,5 +40,33 @@ describe('codecs', () => {
   it('rejects a malformed codec with a TypeError naming what is missing', () => {
     expect(() => registerCodec('x', { test: () => true } as never)).toThrow(/needs test\(value\), toState\(value\) and fromState\(state\)/);
     expect(() => registerCodec('', { test: () => true, toState: () => 1, fromState: () => 1 } as never)).toThrow(/non-empty string/);
+  });
+
+  it('asks codecs registered later first: the reconnect room\'s before the built-in iterator codec, whatever the import order', () => {
+    // A generator that is also a live resource of a registered type (the reconnect room registers its codec
+    // when the serializer's index imports it, after the built-in codecs are in place).
+    const marked = new WeakSet<object>();
+    registerReconnector('test:generator-resource', {
+      test: (value: object) => marked.has(value),
+      capture: () => ({ name: 'generator' }),
+      reconnect: () => 'live again',
+    });
+    const generator = (function* numbers() {
+      yield 1;
+    })();
+    marked.add(generator);
+    const out = deserialize(structuredClone(serialize({ generator }))) as { generator: unknown };
+    expect(out.generator).toBeInstanceOf(Reconnector);
+    expect((out.generator as Reconnector).type).toBe('test:generator-resource');
+    expect(generator.next()).toEqual({ value: 1, done: false }); // not drained by the iterator codec
+  });
+
+  it('asks an app\'s codec before a built-in one (URL)', () => {
+    registerCodec<URL, string>('test:url-host', {
+      test: (value): value is URL => value instanceof URL,
+      toState: (url) => url.host,
+      fromState: (host) => `host ${host}`,
+    });
+    expect(deserialize(structuredClone(serialize({ url: new URL('https://example.test/x') })))).toEqual({ url: 'host example.test' });
   });
 });

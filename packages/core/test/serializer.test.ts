@@ -562,26 +562,35 @@ describe('cucumber: deserialize accepts only what serialize produced', () => {
 });
 
 describe('cucumber: depth and transport', () => {
-  it('serializes a 100k-deep chain without overflowing the stack', () => {
-    type Link = { next: Link | null; n: number };
-    const head: Link = { next: null, n: 0 };
-    let tail = head;
-    for (let i = 1; i < 100_000; i++) tail = tail.next = { next: null, n: i };
-    // (booleans: Vitest's own deep equality would recurse 100k levels)
-    expect(envelopeOf(head).root === head).toBe(true);
-    // The copy-on-write path over the whole chain, too.
-    (tail as Link & { fn?: unknown }).fn = square;
-    const out = deserialize(serialize(head)) as Link;
+  it('walks a 100k-deep chain without overflowing the stack: refused in the clone form, carried in bytes', () => {
+    type Link = { next: Link | null; n: number; fn?: unknown };
+    const chain = (length: number): [Link, Link] => {
+      const head: Link = { next: null, n: 0 };
+      let tail = head;
+      for (let i = 1; i < length; i++) tail = tail.next = { next: null, n: i };
+      return [head, tail];
+    };
+    const depthOf = (head: Link): number => {
+      let depth = 1;
+      for (let at = head; at.next; at = at.next) depth++;
+      return depth;
+    };
+    const [head, tail] = chain(100_000);
+    // Structured clone recurses per level: postMessage would throw a RangeError with no path.
+    expect(caught(() => serialize(head)).path).toMatch(/^root(\.next)+$/);
+    expect(depthOf(deserialize(serialize(head, { bytes: true })) as Link)).toBe(100_000);
+    tail.fn = square; // the copy-on-write path, too
+    expect(caught(() => serialize(head)).message).toMatch(/nested too deeply/);
+    // The copy-on-write path over a chain as long as structured clone carries.
+    const [short, end] = chain(1000);
+    end.fn = square;
+    const out = deserialize(structuredClone(serialize(short))) as Link;
+    expect(depthOf(out)).toBe(1000);
     let last = out;
-    let depth = 1;
-    while (last.next) {
-      last = last.next;
-      depth++;
-    }
-    expect(depth).toBe(100_000);
-    expect((last as Link & { fn?: unknown }).fn === square).toBe(true);
-    expect(head.next === out.next).toBe(false); // the caller's chain was copied, not changed
-    expect((tail as Link & { fn?: unknown }).fn === square).toBe(true);
+    while (last.next) last = last.next;
+    expect(last.fn === square).toBe(true);
+    expect(short.next === out.next).toBe(false); // the caller's chain was copied, not changed
+    expect(end.fn === square).toBe(true);
   });
 
   it('lists MessagePorts for the transfer list and delivers them working', async () => {
@@ -593,6 +602,9 @@ describe('cucumber: depth and transport', () => {
       expect(transferablesOf(envelope)).toEqual([inner.port2]);
       expect(cucumber.transferablesOf).toBe(transferablesOf);
       expect(transferablesOf(cucumber.serialize({ plain: 1 }))).toEqual([]);
+      // Whatever serialize returned: the byte form holds no ports.
+      expect(transferablesOf(cucumber.serialize({ plain: 1 }, { bytes: true }))).toEqual([]);
+      expect(transferablesOf(envelope)).not.toBe(transferablesOf(envelope)); // a fresh list each call
       const received = new Promise<unknown>((resolve) => {
         outer.port2.onmessage = (event: MessageEvent) => resolve(event.data);
       });

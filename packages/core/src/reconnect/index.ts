@@ -5,7 +5,7 @@
  * serializer imports it).
  *
  * Owns `Reconnector`, `reconnectAll` and `@autoreconnect`.
- * May import: runtime, serializer (its codec table; registered here, so never its index).
+ * May import: runtime, serializer (its codec table and graph walk; registered here, so never its index).
  */
 import { registerDriverReconnectors } from './drivers.ts';
 import { registerSocketReconnectors } from './sockets.ts';

@@ -4,6 +4,9 @@
  * each once with the auth picked for its type and field, and put the live
  * resource where the Reconnector was, in place.
  */
+import { structuralKind } from '../serializer/classify.ts';
+import { MAP, OBJECT, SET, isContainer } from '../serializer/kinds.ts';
+import { kidsOf, walkGraph, type Opened } from '../serializer/walk.ts';
 import { ReconnectError, Reconnector, credentialFor, resourceTypeOf } from './reconnector.ts';
 import type { ReconnectAuth } from './types.ts';
 
@@ -16,13 +19,23 @@ type Site =
 /** What `reconnectAll` resolves to: the value, or the live resource when the value itself is a Reconnector. */
 export type Reconnected<T> = T extends Reconnector<infer R> ? R : T;
 
-/** Objects whose insides are not walked: they hold no fields of the app's. */
-function opaque(value: object): boolean {
-  return ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date || value instanceof RegExp
-    || value instanceof Promise || value instanceof WeakMap || value instanceof WeakSet
-    || (typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer)
-    || (typeof Blob === 'function' && value instanceof Blob)
-    || resourceTypeOf(value) !== undefined; // a live resource already: not ours to walk
+/** Where a value sits, and the field (property name or string Map key) it counts as under. */
+interface Place {
+  readonly site: Site | null;
+  readonly attr: string | undefined;
+}
+
+/** Where the `i`-th child of `container` (walked as `opened`) sits, and its field. */
+function placeOf(container: object, { kind, kids }: Opened, i: number, attr: string | undefined): Place {
+  if (kind === MAP) {
+    const map = container as Map<unknown, unknown>;
+    if (i % 2 === 0) return { site: { kind: 'map-key', container: map }, attr };
+    const key = kids.values[i - 1];
+    return { site: { kind: 'map-value', container: map, key }, attr: typeof key === 'string' ? key : attr };
+  }
+  if (kind === SET) return { site: { kind: 'set', container: container as Set<unknown> }, attr };
+  const key = kids.keys === null ? String(i) : kids.keys[i]!;
+  return { site: { kind: 'prop', container, key }, attr: kind === OBJECT ? key : attr };
 }
 
 /**
@@ -57,36 +70,21 @@ export async function reconnectAll<T>(value: T, auth?: ReconnectAuth): Promise<R
     list.push(site);
   };
 
-  const seen = new Set<object>();
-  const stack: Array<{ obj: object; attr: string | undefined }> = [];
-  const visit = (child: unknown, site: Site, attr: string | undefined): void => {
-    if (typeof child !== 'object' || child === null) return;
-    if (child instanceof Reconnector) found(child, site, attr);
-    else if (!seen.has(child)) {
-      seen.add(child);
-      stack.push({ obj: child, attr });
-    }
-  };
-  if (typeof value === 'object' && value !== null) {
-    seen.add(value);
-    stack.push({ obj: value, attr: undefined });
-  }
-  while (stack.length > 0) {
-    const { obj, attr } = stack.pop()!;
-    if (obj instanceof Map) {
-      for (const [key, member] of obj) {
-        visit(key, { kind: 'map-key', container: obj }, attr);
-        visit(member, { kind: 'map-value', container: obj, key }, typeof key === 'string' ? key : attr);
-      }
-    } else if (obj instanceof Set) {
-      for (const member of obj) visit(member, { kind: 'set', container: obj }, attr);
-    } else if (Array.isArray(obj)) {
-      for (const key of Object.keys(obj)) visit((obj as unknown as Record<string, unknown>)[key], { kind: 'prop', container: obj, key }, attr);
-    } else if (!opaque(obj)) {
-      const record = obj as Record<string, unknown>;
-      for (const key of Object.keys(obj)) visit(record[key], { kind: 'prop', container: obj, key }, key);
-    }
-  }
+  // The serializer's graph walk: objects, arrays, Maps and Sets (whatever their prototype), not into
+  // the built-ins that hold no fields of the app's (Dates, views…) nor into live resources.
+  const read = { read: new Map(), states: new Map() };
+  walkGraph<Place>(value, { site: null, attr: undefined }, {
+    meet: (child, { site, attr }) => {
+      if (site !== null && child instanceof Reconnector) found(child, site, attr);
+      return false;
+    },
+    open: (obj) => {
+      if (obj instanceof Reconnector || resourceTypeOf(obj) !== undefined) return null; // a live resource already: not ours to walk
+      const kind = structuralKind(obj);
+      return isContainer(kind) ? { kind, kids: kidsOf(read, obj, kind) } : null;
+    },
+    child: (container, opened, i, { attr }) => placeOf(container, opened, i, attr),
+  });
 
   const entries = [...sites];
   const results = await Promise.allSettled(

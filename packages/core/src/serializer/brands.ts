@@ -6,6 +6,8 @@
  * object without the slot.
  */
 
+import { ARRAY, ARRAY_BUFFER, BOXED, DATE, MAP, OBJECT, REGEXP, SET, SHARED_BUFFER, VIEW, type Kind } from './kinds.ts';
+
 type Getter = (this: unknown) => unknown;
 const getter = (proto: object, key: PropertyKey): Getter => Object.getOwnPropertyDescriptor(proto, key)!.get as Getter;
 
@@ -128,25 +130,52 @@ export function unbox(obj: object): [string, unknown] | undefined {
 }
 
 /**
- * What structured clone sees in a null-prototype object: `'array'`, `'map'`, `'set'`, `'regexp'`,
- * `'leaf'` (a Date, view, ArrayBuffer, SharedArrayBuffer or boxed primitive: carried as is) or
- * `'object'` (anything else: its own properties).
+ * What structured clone sees in a null-prototype object: the kind its slots make it (a Map keeps
+ * its entries, a Date its time…), or OBJECT (its own properties).
  */
-export function nullProtoBrand(obj: object): 'array' | 'map' | 'set' | 'regexp' | 'leaf' | 'object' {
-  if (Array.isArray(obj)) return 'array';
-  if (ArrayBuffer.isView(obj)) return 'leaf';
+export function nullProtoKind(obj: object): Kind {
+  if (Array.isArray(obj)) return ARRAY;
+  if (ArrayBuffer.isView(obj)) return VIEW;
   // Without a prototype, only an own @@toStringTag (checked by the brand test below) can fake the tag.
   switch (toTag.call(obj)) {
     case '[object Date]':
-      return isDate(obj) ? 'leaf' : 'object';
+      return isDate(obj) ? DATE : OBJECT;
     case '[object RegExp]':
-      return isRegExp(obj) ? 'regexp' : 'object';
+      return isRegExp(obj) ? REGEXP : OBJECT;
     case '[object Object]':
-      if (isMap(obj)) return 'map';
-      if (isSet(obj)) return 'set';
-      if (isArrayBuffer(obj) || isSharedArrayBuffer(obj)) return 'leaf';
-      return has(obj, BigInt.prototype.valueOf) ? 'leaf' : 'object'; // the one box without a tag of its own
+      if (isMap(obj)) return MAP;
+      if (isSet(obj)) return SET;
+      if (isArrayBuffer(obj)) return ARRAY_BUFFER;
+      if (isSharedArrayBuffer(obj)) return SHARED_BUFFER;
+      return has(obj, BigInt.prototype.valueOf) ? BOXED : OBJECT; // the one box without a tag of its own
     default:
-      return unbox(obj) !== undefined ? 'leaf' : 'object';
+      return unbox(obj) !== undefined ? BOXED : OBJECT;
+  }
+}
+
+const typedArrayAt = (typedArray as { at?: (this: unknown, index: number) => unknown }).at;
+
+/**
+ * Why a view cannot be sent, or undefined when it can: its ArrayBuffer was detached, or it reaches
+ * past the end of a resizable ArrayBuffer that shrank (structured clone refuses both).
+ */
+export function viewProblem(view: object): 'detached' | 'out of bounds' | undefined {
+  if (typedArrayTag.call(view) === undefined) {
+    try {
+      dataViewLength.call(view); // throws when detached or out of bounds
+      return undefined;
+    } catch {
+      return isDetached(dataViewBuffer.call(view) as object) ? 'detached' : 'out of bounds';
+    }
+  }
+  if (typedArrayLength.call(view) !== 0) return undefined; // a view out of bounds reads as empty
+  const buffer = typedArrayBuffer.call(view) as object;
+  if (!isArrayBuffer(buffer)) return undefined; // shared memory neither detaches nor shrinks
+  if (isDetached(buffer)) return 'detached';
+  try {
+    typedArrayAt?.call(view, 0); // validates the view: throws when it is out of bounds
+    return undefined;
+  } catch {
+    return 'out of bounds';
   }
 }

@@ -12,40 +12,40 @@
  */
 
 /** A record whose shape was defined before (msgpackr's `0x40-0x7f` id). */
-export const RECORD = 320;
+export const RECORD_STACK = 320;
 /** A record that defines its shape (`0xd4 0x72 id keys`, then the record). */
-export const NEW_RECORD = 560;
+export const NEW_RECORD_STACK = 560;
 /** An array or a Map. */
-export const ARRAY = 240;
+export const ARRAY_STACK = 240;
 /** A Set (an extension around an array), and any other extension record (views, boxes, ArrayBuffers…). */
-export const EXT = 560;
+export const EXTENSION_STACK = 560;
 /** More for an object that carries an id. */
-export const ID = 760;
+export const ID_STACK = 760;
 /** The outer array and the envelope record, and room for a string record at the bottom. */
-export const BASE = ARRAY + NEW_RECORD + EXT;
+export const BASE_STACK = ARRAY_STACK + NEW_RECORD_STACK + EXTENSION_STACK;
 /**
  * The most a value may cost to read: about 60% of a main thread's stack, which leaves room for the
  * caller's frames and for engines whose frames are larger. Higher means fewer links (bytes-encode.ts)
  * where a graph is deep: a ring of 1000 registered instances with 3 peers each needs 470 at this
  * budget, 770 at 450 000.
  */
-export const BUDGET = 600_000;
+export const STACK_BUDGET = 600_000;
 
 /** Distinct record shapes msgpackr gives ids to before it starts reusing them (and redefining shapes). */
 const SHAPES = 64;
 
-/** Why the general path refuses a value nested beyond {@link BUDGET}. */
+/** Why the general path refuses a value nested beyond {@link STACK_BUDGET}. */
 export const DEEP_REASON = 'the value is nested too deeply for the byte form (msgpackr reads it recursively, and a thread ' +
   'reading it could run out of stack): flatten it, or send it in the structured-clone form';
 
-/** The cost {@link Levels.add} takes for a record: {@link NEW_RECORD}, or less once its shape is known. */
+/** The cost {@link Levels.add} takes for a record: {@link NEW_RECORD_STACK}, or less once its shape is known. */
 export const SHAPED = -1;
 
 /**
  * The objects msgpackr writes, in its order (pre-order, as it recurses), each with its parent and
  * cost. Which of them carry an id is known only at the end (a later pointer gives an earlier object
  * its id), so the exact cost is computed then, and only when the cheap bound (deepest cost, plus
- * {@link ID} per level for at most as many levels as objects carry ids) is over budget.
+ * {@link ID_STACK} per level for at most as many levels as objects carry ids) is over budget.
  */
 export class Levels {
   private readonly objects: object[] = [];
@@ -64,7 +64,7 @@ export class Levels {
     return this.objects[node]!;
   }
 
-  /** The first node that costs more than {@link BUDGET} to read, given the nodes with an id; -1 when all fit. */
+  /** The first node that costs more than {@link STACK_BUDGET} to read, given the nodes with an id; -1 when all fit. */
   overBudget(hasId: (node: number) => boolean): number {
     const { objects, parents, costs } = this;
     const total = new Float64Array(objects.length);
@@ -74,12 +74,12 @@ export class Levels {
       if (cost === SHAPED) {
         // msgpackr defines a shape once while it has ids to spare, then may redefine any.
         const shape = Object.keys(objects[i]!).join('\u0000');
-        cost = shapes.has(shape) && shapes.size <= SHAPES ? RECORD : NEW_RECORD;
+        cost = shapes.has(shape) && shapes.size <= SHAPES ? RECORD_STACK : NEW_RECORD_STACK;
         shapes.add(shape);
       }
       const parent = parents[i]!;
-      total[i] = (parent < 0 ? BASE : total[parent]!) + cost + (hasId(i) ? ID : 0);
-      if (total[i]! > BUDGET) return i;
+      total[i] = (parent < 0 ? BASE_STACK : total[parent]!) + cost + (hasId(i) ? ID_STACK : 0);
+      if (total[i]! > STACK_BUDGET) return i;
     }
     return -1;
   }

@@ -16,21 +16,23 @@
  * written as an empty array instead, and after the root, in the envelope's `links`, as
  * `LINK parent slot object` (a repair op, see bytes-read.ts), near the top.
  */
-import { ARRAY, DENSE_LIMIT, LEAF, MAP, OBJECT, SET, carriedLastIndex, type Classify } from './classify.ts';
+import { DENSE_LIMIT, carriedLastIndex, type Classify } from './classify.ts';
 import { FORMAT, VERSION } from './protocol.ts';
-import type { WalkContext } from './walk.ts';
+import { InstanceTable, integrityOf, type WalkContext } from './walk.ts';
 import { byteLengthOf, isDetached, regexpParts, sizeOfMap, sizeOfSet, snapshot, timeOf } from './brands.ts';
 import * as cost from './bytes-depth.ts';
-import { BOX, BUFFER, EXT_TYPE, HOLES, LEAF as DATE, LINK, RE, VIEW, boxOf, finish, kindOf, viewFits, viewRecord } from './bytes-kinds.ts';
+import { EXT_TYPE, HOLES, LINK, boxOf, finish, viewFits, viewRecord } from './bytes-kinds.ts';
+import { ARRAY, ARRAY_BUFFER, BOXED, DATE, MAP, OBJECT, REGEXP, SET, VIEW, isContainer, type Kind } from './kinds.ts';
 import { GIVE_UP, MsgpackWriter, PREFIX, giveBack, takeScratch } from './bytes-writer.ts';
 
-const ENVELOPE_KEYS = ['format', 'version', 'root', 'links', 'classes', 'instances', 'lastIndex'];
+const ENVELOPE_KEYS = ['format', 'version', 'root', 'links', 'classes', 'instances', 'lastIndex', 'integrity'];
 /** The most one level costs a reader (a record that defines its shape, or an extension, with an id). */
-const LEVEL = cost.NEW_RECORD + cost.ID;
+const LEVEL = cost.NEW_RECORD_STACK + cost.ID_STACK;
 /** Past this, an object is linked rather than nested: room is left for it and for a leaf inside it (a view's buffer). */
-const LINK_AT = cost.BUDGET - 2 * LEVEL;
+const LINK_AT = cost.STACK_BUDGET - 2 * LEVEL;
 
 const mapForEach = Map.prototype.forEach;
+const ownDescriptor = Object.getOwnPropertyDescriptor;
 const setForEach = Set.prototype.forEach;
 
 /** The byte form of `ctx.root`, or null when the general path must write it. */
@@ -49,7 +51,7 @@ export function encode(ctx: WalkContext): Uint8Array | null {
 class Encoder extends MsgpackWriter {
   private depth = 0;
   /** Stack a reader may use down to the object being written, if every level carried an id (bytes-depth.ts). */
-  private worst = cost.BASE;
+  private worst = cost.BASE_STACK;
   /** The container being written at each depth, and the slot of the child being written (-1: no container a link can name). */
   private readonly parents: object[] = [];
   private slot = -1;
@@ -57,10 +59,9 @@ class Encoder extends MsgpackWriter {
   private readonly links: unknown[] = [];
   /** Fixed copies of the resizable ArrayBuffers written (see `snapshot`). */
   private readonly copies = new Map<object, ArrayBuffer>();
-  private readonly classes: string[] = [];
-  private readonly classIndex = new Map<string, number>();
-  private readonly instances: unknown[] = [];
+  private readonly table = new InstanceTable();
   private readonly lastIndex: unknown[] = [];
+  private readonly integrity: unknown[] = [];
   private readonly ops: unknown[] = [];
   private readonly blobs: ArrayBuffer[] = [];
   private hasBlobs = false;
@@ -88,13 +89,14 @@ class Encoder extends MsgpackWriter {
     this.value(VERSION);
     this.value(root);
     this.writeLinks();
-    const { classes, instances, lastIndex, ops } = this;
+    const { lastIndex, integrity, ops } = this;
+    const { classes, instances } = this.table;
     this.arrayHeader(classes.length);
     for (const id of classes) this.string(id);
-    this.arrayHeader(instances.length);
-    for (const item of instances) this.value(item);
-    this.arrayHeader(lastIndex.length);
-    for (const item of lastIndex) this.value(item);
+    for (const table of [instances, lastIndex, integrity]) {
+      this.arrayHeader(table.length);
+      for (const item of table) this.value(item);
+    }
     if (this.hasBlobs || ops.length > 0) {
       this.arrayHeader(ops.length);
       for (const item of ops) this.value(item);
@@ -125,7 +127,7 @@ class Encoder extends MsgpackWriter {
     this.buf[at] = 0xdd; // array 32
     this.pos += 5;
     for (let i = 0; i < links.length; i += 3) {
-      this.worst = cost.BASE + cost.ARRAY;
+      this.worst = cost.BASE_STACK + cost.ARRAY_STACK;
       this.slot = -1;
       this.value(LINK);
       this.value(links[i]); // written before: a pointer
@@ -176,26 +178,29 @@ class Encoder extends MsgpackWriter {
     }
     this.remember(obj);
     const info = this.classify(obj);
+    if (isContainer(info.kind) && !Object.isExtensible(obj)) this.integrity.push(obj, integrityOf(obj));
     this.parents[++this.depth] = obj;
     const before = this.worst;
-    switch (info.walk) {
+    switch (info.kind) {
       case OBJECT: {
         const keys = Object.keys(obj);
-        this.enter(this.recordHeader(keys) ? cost.NEW_RECORD : cost.RECORD);
-        const record = obj as Record<string, unknown>;
+        this.enter(this.recordHeader(keys) ? cost.NEW_RECORD_STACK : cost.RECORD_STACK);
         for (let i = 0; i < keys.length; i++) {
+          const descriptor = ownDescriptor(obj, keys[i]!);
+          // An accessor: the general path reads it once (a getter that has run here would run again there).
+          if (descriptor !== undefined && !('value' in descriptor)) throw GIVE_UP;
           this.slot = i;
-          this.value(record[keys[i]!]);
+          this.value(descriptor?.value);
         }
         break;
       }
       case ARRAY:
-        this.enter(cost.ARRAY);
+        this.enter(cost.ARRAY_STACK);
         this.array(obj as unknown[]);
         break;
       case MAP: {
         if (Object.getPrototypeOf(obj) !== Map.prototype) throw GIVE_UP; // a recipe: the general path
-        this.enter(cost.ARRAY);
+        this.enter(cost.ARRAY_STACK);
         const size = sizeOfMap(obj);
         this.mapHeader(size);
         this.counts[this.depth] = 0;
@@ -204,7 +209,7 @@ class Encoder extends MsgpackWriter {
         break;
       }
       case SET: {
-        this.enter(cost.EXT);
+        this.enter(cost.EXTENSION_STACK);
         const size = sizeOfSet(obj);
         this.tag(0x73);
         this.arrayHeader(size);
@@ -213,31 +218,25 @@ class Encoder extends MsgpackWriter {
         if (this.counts[this.depth] !== size) throw GIVE_UP;
         break;
       }
-      case LEAF:
-        if (info.special === 'transfer') throw GIVE_UP; // a MessagePort: the general path refuses it
-        this.enter(cost.EXT);
-        this.leaf(obj);
+      case DATE:
+      case REGEXP:
+      case VIEW:
+      case ARRAY_BUFFER:
+      case BOXED:
+        this.enter(cost.EXTENSION_STACK);
+        this.leaf(obj, info.kind);
         break;
       default:
-        throw GIVE_UP; // ERROR, STATE (substituted) or UNSENDABLE
+        throw GIVE_UP; // substituted (ERROR, STATE, INTRINSIC), refused (UNSENDABLE, a MessagePort…) or shared memory
     }
     this.depth--;
     this.worst = before;
-    if (info.id !== undefined) {
-      let index = this.classIndex.get(info.id);
-      if (index === undefined) {
-        index = this.classes.push(info.id) - 1;
-        this.classIndex.set(info.id, index);
-      }
-      this.instances.push(obj, index);
-    } else if (info.nullProto) {
-      this.instances.push(obj, -1);
-    }
+    this.table.note(obj, info.id, info.nullProto);
   }
 
   /** One more level of `weight` for the reader, and an id it may carry. */
   private enter(weight: number): void {
-    this.worst += weight + cost.ID;
+    this.worst += weight + cost.ID_STACK;
   }
 
   private array(array: unknown[]): void {
@@ -259,12 +258,11 @@ class Encoder extends MsgpackWriter {
     if (hole >= 0) this.ops.push(HOLES, array, hole, length);
   }
 
-  private leaf(obj: object): void {
+  private leaf(obj: object, kind: Kind): void {
     if (this.pos + 32 > this.buf.length) this.grow(32);
     this.slot = -1; // what a record holds is no slot a link could fill
-    const kind = kindOf(obj);
     if (kind === DATE) this.date(timeOf(obj));
-    else if (kind === RE) {
+    else if (kind === REGEXP) {
       const [source, flags] = regexpParts(obj);
       this.tag(0x78);
       this.arrayHeader(2);
@@ -280,7 +278,7 @@ class Encoder extends MsgpackWriter {
       for (const item of record) this.value(item);
       const copy = this.copies.get(record[1] as object);
       if (copy !== undefined && !viewFits(record, copy.byteLength)) throw GIVE_UP; // resized since its buffer was written
-    } else if (kind === BUFFER) {
+    } else if (kind === ARRAY_BUFFER) {
       if (isDetached(obj)) throw GIVE_UP;
       const blob = snapshot(obj as ArrayBuffer);
       if (blob !== obj) this.copies.set(obj, blob);
@@ -288,7 +286,7 @@ class Encoder extends MsgpackWriter {
       this.number(byteLengthOf(blob));
       this.blobs.push(blob);
       this.hasBlobs = true;
-    } else if (kind === BOX) {
+    } else {
       this.tag(EXT_TYPE);
       const [tag, box] = boxOf(obj);
       if (Object.is(box, -0)) {
@@ -299,8 +297,6 @@ class Encoder extends MsgpackWriter {
         this.string(tag);
         this.value(box);
       }
-    } else {
-      throw GIVE_UP; // refused (SharedArrayBuffer, Blob…) or unexpected
     }
   }
 }

@@ -1,27 +1,21 @@
 /**
  * What the byte form's writers (the one-pass encoder in bytes-encode.ts, the general plan in
  * bytes-plan.ts) and its reader share: the frame, the repair op codes, the extension records,
- * how an object is written (its kind) and the string check.
+ * what an object is (its node kind, kinds.ts) or why the byte form refuses it, and the string check.
  */
 import { SerializationError } from '../errors.ts';
 import {
-  byteLengthOf, isArrayBuffer, isDate, isDetached, isSharedArrayBuffer, nullProtoBrand, regexpParts, timeOf, unbox, viewName,
-  viewParts,
+  byteLengthOf, isArrayBuffer, isDetached, regexpParts, timeOf, unbox, viewName, viewParts, viewProblem,
 } from './brands.ts';
+import { hostClassOf, structuralKind } from './classify.ts';
+import { DATE, HOST, MAP, PORT, SET, SHARED_BUFFER, type Kind } from './kinds.ts';
+import { DETACHED_REASON, OUT_OF_BOUNDS_REASON } from './walk.ts';
 
 /**
  * Repair op codes: `NEG_ZERO parent slot`, `STRING parent slot units`, `SWAP parent slot recipe`,
  * `HOLES array from to`, `LINK parent slot object` (an object written apart, see bytes-encode.ts).
  */
 export const NEG_ZERO = 1, STRING = 2, SWAP = 3, HOLES = 4, LINK = 5;
-
-/**
- * Kinds of object, as the byte form writes them (a string: why it cannot go into bytes). SUBMAP
- * and SUBSET are a Map and a Set msgpackr's writer would not recognise (a Map subclass, a null
- * prototype): the general path rebuilds them from a recipe.
- */
-export const OBJ = 0, ARR = 1, MAP = 2, SUBMAP = 3, SET = 4, LEAF = 5, RE = 6, VIEW = 7, BOX = 8, BUFFER = 9, SUBSET = 10;
-export type Kind = number | string;
 
 /**
  * The msgpackr extension type of cucumber's records. What follows the tag is one of: a number `n`
@@ -78,65 +72,37 @@ export const safe = (s: string): string | Uint16Array => (fitsUtf8(s) ? s : unit
 /** Why a SharedArrayBuffer (or a view over one) cannot go into bytes. */
 export const SAB_REASON = 'a SharedArrayBuffer cannot go into the byte form (bytes are a copy; it would stop being shared): ' +
   'send it in the structured-clone form (serialize without { bytes: true }), or copy it into an ArrayBuffer';
-/** Why a detached ArrayBuffer (or a view over one) cannot go into bytes. */
-export const DETACHED_REASON = 'a detached ArrayBuffer (transferred away) cannot be sent: it has no bytes left; ' +
-  'send it before transferring it, or send a copy (buffer.slice(0))';
-const hosts = ['Blob', 'File', 'FileList', 'ImageData', 'ImageBitmap', 'CryptoKey', 'DOMPoint', 'DOMPointReadOnly',
-  'DOMRect', 'DOMRectReadOnly', 'DOMQuad', 'DOMMatrix', 'DOMMatrixReadOnly'];
-const kinds = new WeakMap<object, Kind>();
+export { DETACHED_REASON };
+
+/** What the byte form writes for `obj`: its node kind, or (a string) why the byte form refuses it. */
+export type BytesKind = Kind | string;
 
 /**
- * How the byte form writes `obj`. Decided once per prototype, except what the object's own slots
- * decide (a view, an array, anything with a null prototype): an object without them must not decide
- * for the real instances of its class.
+ * What `obj` is, as the byte form writes it (its structural kind, classify.ts), or why the byte form
+ * refuses it. A Map the byte form must rebuild from a recipe (a subclass, a null prototype) is a
+ * MAP all the same: see {@link rebuilt}.
  */
-export function kindOf(obj: object): Kind {
+export function kindOf(obj: object): BytesKind {
+  const kind = structuralKind(obj);
+  return kind === SHARED_BUFFER || kind === PORT || kind === HOST ? refusedKind(kind, obj) : kind;
+}
+
+/** A Map or Set msgpackr's writer would not recognise (a Map subclass; a null prototype): the general path rebuilds it. */
+export function rebuilt(obj: object, kind: BytesKind): boolean {
   const proto = Object.getPrototypeOf(obj) as object | null;
-  if (proto === Object.prototype) return OBJ;
-  if (proto === Array.prototype) return ARR;
-  if (proto === Date.prototype) return LEAF;
-  if (proto === Map.prototype) return MAP;
-  if (proto === Set.prototype) return SET;
-  if (ArrayBuffer.isView(obj)) return VIEW;
-  if (Array.isArray(obj)) return ARR;
-  if (proto === null) return nullProtoKind(obj);
-  let kind = kinds.get(proto);
-  if (kind === undefined) kinds.set(proto, (kind = computeKind(obj, proto)));
-  return kind;
+  return kind === MAP ? proto !== Map.prototype : kind === SET && proto === null;
 }
 
-/** What structured clone would make of a null-prototype object (it keeps a Map's entries, a Date's time…). */
-function nullProtoKind(obj: object): Kind {
-  switch (nullProtoBrand(obj)) {
-    case 'map':
-      return SUBMAP;
-    case 'set':
-      return SUBSET;
-    case 'regexp':
-      return RE;
-    case 'leaf':
-      if (isDate(obj)) return LEAF;
-      if (isArrayBuffer(obj)) return BUFFER;
-      return isSharedArrayBuffer(obj) ? SAB_REASON : BOX;
-    default:
-      return OBJ;
-  }
-}
-
-function computeKind(obj: object, proto: object): Kind {
-  if (obj instanceof Map) return proto === Map.prototype ? MAP : SUBMAP;
-  if (obj instanceof Set) return SET;
-  if (obj instanceof RegExp) return RE;
-  if (obj instanceof ArrayBuffer) return BUFFER;
-  if (obj instanceof Date) return LEAF;
-  if (typeof SharedArrayBuffer === 'function' && obj instanceof SharedArrayBuffer) return SAB_REASON;
-  if (obj instanceof Number || obj instanceof String || obj instanceof Boolean || obj instanceof BigInt) return BOX;
-  const host = hosts.find((name) => typeof globalThis[name as 'Blob'] === 'function' && obj instanceof globalThis[name as 'Blob']);
+/** Why the byte form refuses an object of `kind` (SHARED_BUFFER, PORT or HOST). */
+function refusedKind(kind: Kind, obj: object): string {
+  if (kind === SHARED_BUFFER) return SAB_REASON;
+  if (kind === PORT) return 'a MessagePort cannot go into the byte form: send it in the structured-clone form';
+  const host = hostClassOf(obj)?.name ?? 'host object';
   if (host === 'Blob' || host === 'File') {
     return `a ${host} cannot go into the byte form (its contents cannot be read synchronously): await ` +
       `${host.toLowerCase()}.arrayBuffer() and send the bytes, or send it in the structured-clone form`;
   }
-  return host ? `a ${host} cannot go into the byte form: send the data it holds, or use the structured-clone form` : OBJ;
+  return `a ${host} cannot go into the byte form: send the data it holds, or use the structured-clone form`;
 }
 
 /**
@@ -147,9 +113,10 @@ export function viewRecord(view: object): unknown[] | string {
   const name = viewName(view)!;
   const code = VIEW_NAMES.indexOf(name);
   if (code < 0) return `a ${name} cannot go into the byte form: copy it into a standard typed array`;
+  const problem = viewProblem(view);
+  if (problem !== undefined) return problem === 'detached' ? DETACHED_REASON : OUT_OF_BOUNDS_REASON;
   const [buffer, byteOffset, length] = viewParts(view);
   if (!isArrayBuffer(buffer)) return SAB_REASON;
-  if (isDetached(buffer)) return DETACHED_REASON;
   return [code, buffer, byteOffset, length];
 }
 
@@ -160,7 +127,7 @@ export function viewFits(record: unknown[], bytes: number): boolean {
   return byteOffset + length * size <= bytes;
 }
 
-/** A boxed primitive (BOX kind): its tag and primitive. */
+/** A boxed primitive (BOXED kind): its tag and primitive. */
 export function boxOf(box: object): [string, unknown] {
   return unbox(box)!;
 }
@@ -173,12 +140,12 @@ export function boxRecord(box: object): unknown[] {
 }
 
 /**
- * The record the general path writes for a RegExp or Date (RE or LEAF kind) msgpackr's writer
+ * The record the general path writes for a RegExp or Date (REGEXP or DATE kind) msgpackr's writer
  * would get wrong (a source UTF-8 cannot carry, a null prototype), or null when msgpackr writes it.
  */
-export function leafRecord(obj: object, kind: Kind): unknown[] | null {
+export function leafRecord(obj: object, kind: BytesKind): unknown[] | null {
   const orphan = Object.getPrototypeOf(obj) === null;
-  if (kind === LEAF) return orphan ? ['d', timeOf(obj)] : null;
+  if (kind === DATE) return orphan ? ['d', timeOf(obj)] : null;
   const [source, flags] = regexpParts(obj);
   return orphan || !fitsUtf8(source) ? ['r', safe(source), flags] : null;
 }

@@ -7,14 +7,17 @@
  * The one-pass writer in bytes-encode.ts covers the common graphs; this one covers everything.
  */
 import { SerializationError } from '../errors.ts';
-import { DENSE_LIMIT, keyLabel } from './classify.ts';
-import type { Envelope, ErrorRecord, Placeholder } from './protocol.ts';
-import { byteLengthOf, isDetached, isMap, isSet, snapshot, viewParts } from './brands.ts';
-import { ARRAY, BASE, BUDGET, DEEP_REASON, EXT, ID, Levels, NEW_RECORD, SHAPED } from './bytes-depth.ts';
+import { DENSE_LIMIT } from './classify.ts';
+import type { Envelope } from './protocol.ts';
+import { byteLengthOf, isDetached, snapshot } from './brands.ts';
 import {
-  ARR, BOX, BUFFER, DETACHED_REASON, ELIDED, HOLES, MAP, NEG_ZERO, OBJ, SET, STRING, SUBMAP, SUBSET, SWAP, VIEW,
-  boxRecord, fitsUtf8, kindOf, leafRecord, safe, units, viewFits, viewRecord, type Repairs, type Special,
+  ARRAY_STACK, BASE_STACK, DEEP_REASON, EXTENSION_STACK, ID_STACK, Levels, NEW_RECORD_STACK, SHAPED, STACK_BUDGET,
+} from './bytes-depth.ts';
+import {
+  DETACHED_REASON, ELIDED, HOLES, NEG_ZERO, STRING, SWAP, boxRecord, fitsUtf8, kindOf, leafRecord, rebuilt, safe, units,
+  viewFits, viewRecord, type Repairs, type Special,
 } from './bytes-kinds.ts';
+import { ARRAY, ARRAY_BUFFER, BOXED, MAP, OBJECT, SET, VIEW } from './kinds.ts';
 
 const RESIZED_REASON = 'an ArrayBuffer was resized while the value was being written (a view over it no longer fits ' +
   'the bytes already taken): do not resize it from a getter or toState()';
@@ -41,8 +44,15 @@ interface Frame extends Level {
   hole: number;
 }
 
-/** The repairs a byte form of `env` needs; throws a SerializationError for what it cannot carry. */
-export function plan(env: Envelope): Repairs {
+/**
+ * The repairs a byte form of `env` needs; throws a SerializationError for what it cannot carry,
+ * at the path `where` (the serializer's one path finder) gives the object.
+ *
+ * It walks the envelope in its own loop, not the shared graph walk (walk.ts): in msgpackr's write
+ * order as the shared walk does, but with each child's slot in its container, the runs of holes of
+ * arrays and the recipes' lists written after the envelope, which are what the repairs name.
+ */
+export function plan(env: Envelope, where: (obj: object) => string): Repairs {
   const ops: unknown[] = [];
   const recipes: unknown[] = [];
   const special = new Map<object, Special>();
@@ -56,7 +66,8 @@ export function plan(env: Envelope): Repairs {
   let maxCost = 0;
   let maxDepth = 0;
 
-  const refuse = (reason: string, obj: object): SerializationError => new SerializationError(reason, pathOf(env, obj));
+  const owners = new Map<object, object>(); // a recipe's list of items → the object it rebuilds
+  const refuse = (reason: string, obj: object): SerializationError => new SerializationError(reason, where(owners.get(obj) ?? obj));
   const push = (source: object, keys: string[] | null, target: object | null, node: number, cost: number, depth: number): void => {
     const length = keys === null ? (source as unknown[]).length : keys.length;
     frames.push({ source, keys, length, target, node, cost, depth, next: 0, hole: -1 });
@@ -65,9 +76,9 @@ export function plan(env: Envelope): Repairs {
   const add = (obj: object, parent: Level | null, weight: number): [number, number, number] => {
     const node = levels.add(obj, parent === null ? -1 : parent.node, weight);
     nodeOf.set(obj, node);
-    const cost = (parent === null ? BASE : parent.cost) + (weight === SHAPED ? NEW_RECORD : weight);
+    const cost = (parent === null ? BASE_STACK : parent.cost) + (weight === SHAPED ? NEW_RECORD_STACK : weight);
     const depth = (parent === null ? 0 : parent.depth) + 1;
-    if (BASE + depth * ARRAY > BUDGET) throw refuse(DEEP_REASON, obj); // too deep whatever the levels are
+    if (BASE_STACK + depth * ARRAY_STACK > STACK_BUDGET) throw refuse(DEEP_REASON, obj); // too deep whatever the levels are
     if (cost > maxCost) maxCost = cost;
     if (depth > maxDepth) maxDepth = depth;
     return [node, cost, depth];
@@ -75,9 +86,11 @@ export function plan(env: Envelope): Repairs {
   const recipe = (node: number, made: unknown[], items: unknown[]): void => {
     recipeAt[node] = recipes.push(made) - 1;
     pending.push(items);
+    owners.set(items, levels.object(node));
   };
-  const buffer = (obj: object): void => {
-    if (isDetached(obj)) throw refuse(DETACHED_REASON, obj);
+  /** An ArrayBuffer written as a blob (`holder`: the view it is written for, which the user can find). */
+  const buffer = (obj: object, holder = obj): void => {
+    if (isDetached(obj)) throw refuse(DETACHED_REASON, holder);
     if (!special.has(obj)) special.set(obj, snapshot(obj as ArrayBuffer));
     blobs = true;
   };
@@ -86,7 +99,7 @@ export function plan(env: Envelope): Repairs {
   const first = (obj: object, parent: Level): number => {
     const kind = kindOf(obj);
     if (typeof kind === 'string') throw refuse(kind, obj);
-    if (kind === OBJ) {
+    if (kind === OBJECT) {
       const [node, cost, depth] = add(obj, parent, SHAPED);
       const keys = Object.keys(obj);
       let bad = false;
@@ -99,8 +112,8 @@ export function plan(env: Envelope): Repairs {
       }
       return node;
     }
-    if (kind === ARR) {
-      const [node, cost, depth] = add(obj, parent, ARRAY);
+    if (kind === ARRAY) {
+      const [node, cost, depth] = add(obj, parent, ARRAY_STACK);
       const length = (obj as unknown[]).length;
       if (length > DENSE_LIMIT && Object.keys(obj).length < length) {
         throw refuse(`a sparse array of length ${length} cannot go into the byte form: ` +
@@ -109,34 +122,35 @@ export function plan(env: Envelope): Repairs {
       push(obj, null, obj, node, cost, depth);
       return node;
     }
-    if (kind === MAP || kind === SUBMAP || kind === SET || kind === SUBSET) {
-      const isSetKind = kind === SET || kind === SUBSET;
+    if (kind === MAP || kind === SET) {
+      const isSetKind = kind === SET;
+      const recast = rebuilt(obj, kind);
       const items: unknown[] = [];
       if (isSetKind) setForEach.call(obj as Set<unknown>, (item) => items.push(item));
       else mapForEach.call(obj as Map<unknown, unknown>, (value, key) => items.push(key, value));
-      let bad = kind === SUBMAP || kind === SUBSET;
+      let bad = recast;
       for (let i = 0; i < items.length && !bad; i += isSetKind ? 1 : 2) bad = typeof items[i] === 'string' && !fitsUtf8(items[i] as string);
-      const elided = bad && kind !== MAP; // msgpackr writes it as a marker; the recipe's items come later
-      const [node, cost, depth] = add(obj, parent, kind === MAP ? ARRAY : EXT);
+      const elided = bad && (recast || kind !== MAP); // msgpackr writes it as a marker; the recipe's items come later
+      const [node, cost, depth] = add(obj, parent, kind === MAP && !recast ? ARRAY_STACK : EXTENSION_STACK);
       if (elided) special.set(obj, ELIDED);
       else push(items, null, bad ? null : obj, node, cost, depth);
       if (bad) recipe(node, [isSetKind ? 's' : 'm', items], items);
       return node;
     }
-    const [node, cost, depth] = add(obj, parent, EXT);
+    const [node, cost, depth] = add(obj, parent, EXTENSION_STACK);
     if (kind === VIEW) {
       const record = viewRecord(obj);
       if (typeof record === 'string') throw refuse(record, obj);
       const target = record[1] as object;
-      buffer(target);
+      buffer(target, obj);
       if (!viewFits(record, byteLengthOf(special.get(target) as ArrayBuffer))) throw refuse(RESIZED_REASON, obj);
       special.set(obj, record);
       const known = nodeOf.get(target);
-      if (known === undefined) add(target, { node, cost, depth }, EXT);
+      if (known === undefined) add(target, { node, cost, depth }, EXTENSION_STACK);
       else ids.add(known);
-    } else if (kind === BUFFER) {
+    } else if (kind === ARRAY_BUFFER) {
       buffer(obj);
-    } else if (kind === BOX) {
+    } else if (kind === BOXED) {
       special.set(obj, boxRecord(obj));
     } else {
       const record = leafRecord(obj, kind);
@@ -187,12 +201,12 @@ export function plan(env: Envelope): Repairs {
     }
   };
 
-  push(env, Object.keys(env), env, -1, BASE, 0);
+  push(env, Object.keys(env), env, -1, BASE_STACK, 0);
   run();
   // The recipes' items, in the order msgpackr writes them (finding more recipes as it goes).
   for (let r = 0; r < pending.length; r++) {
     const items = pending[r]!;
-    const [node, cost, depth] = add(items, null, ARRAY);
+    const [node, cost, depth] = add(items, null, ARRAY_STACK);
     push(items, null, items, node, cost, depth);
     run();
   }
@@ -201,40 +215,9 @@ export function plan(env: Envelope): Repairs {
     const node = nodeOf.get(ops[i + 1] as object);
     if (node !== undefined) ids.add(node);
   }
-  if (maxCost + ID * Math.min(maxDepth, ids.size) > BUDGET) {
+  if (maxCost + ID_STACK * Math.min(maxDepth, ids.size) > STACK_BUDGET) {
     const over = levels.overBudget((node) => ids.has(node));
     if (over >= 0) throw refuse(DEEP_REASON, levels.object(over));
   }
   return { ops, recipes, special, blobs };
-}
-
-/** Where `target` sits, as a user-facing path (`root.a[2]<Map value 0>`); searched only on failure. */
-function pathOf(env: Envelope, target: object): string {
-  const subs = new Set<unknown>(env.subs ?? []);
-  const todo: Array<[unknown, string]> = [[env.root, 'root']];
-  const seen = new Set<unknown>();
-  for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
-    const [value, path] = next;
-    if (value === target) return path;
-    if (typeof value !== 'object' || value === null || seen.has(value)) continue;
-    seen.add(value);
-    const kids: Array<[unknown, string]> = [];
-    const sub = subs.has(value) ? (value as Placeholder) : undefined;
-    if (sub?.k === 'state') kids.push([sub.state, `${path}<toState()>`]);
-    else if (sub?.k === 'error') {
-      const { props, cause, errors } = sub as ErrorRecord;
-      kids.push([cause, `${path}.cause`], [errors, `${path}.errors`]);
-      for (let i = 0; i < props.length; i += 2) kids.push([props[i + 1], path + keyLabel(String(props[i]))]);
-    } else if (isMap(value)) {
-      let i = 0;
-      mapForEach.call(value as Map<unknown, unknown>, (v, k) => kids.push([k, `${path}<Map key ${i}>`], [v, `${path}<Map value ${i++}>`]));
-    } else if (isSet(value)) {
-      let i = 0;
-      setForEach.call(value as Set<unknown>, (v) => kids.push([v, `${path}<Set item ${i++}>`]));
-    } else if (Array.isArray(value)) value.forEach((v, i) => kids.push([v, `${path}[${i}]`]));
-    else if (ArrayBuffer.isView(value)) kids.push([viewParts(value)[0], path]);
-    else if (!sub) for (const key of Object.keys(value)) kids.push([(value as Record<string, unknown>)[key], path + keyLabel(key)]);
-    for (let i = kids.length - 1; i >= 0; i--) todo.push(kids[i]!);
-  }
-  return 'root';
 }

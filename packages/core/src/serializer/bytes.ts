@@ -24,9 +24,10 @@
  * structured-clone form.
  * Not carried: own non-index properties of arrays (RegExp match arrays lose index/input/groups)
  * and ArrayBuffer resizability (a resizable one travels as its bytes when written). Refused with
- * their path: SharedArrayBuffer (and views over one), detached ArrayBuffers, Blob, File and other
- * host objects, and on the general path nesting a reader might not have the stack for
- * (bytes-depth.ts). Reading never evaluates payload code: msgpackr compiles record readers with
+ * their path: SharedArrayBuffer (and views over one), detached ArrayBuffers, views out of bounds of
+ * a shrunk resizable ArrayBuffer, Blob, File and other host objects, and on the general path nesting
+ * a reader might not have the stack for (bytes-depth.ts). Paths come from the serializer's one path
+ * finder (`locate`, walk.ts), over the value as the user gave it. Reading never evaluates payload code: msgpackr compiles record readers with
  * `new Function` from JSON-escaped key names only (its interpreter takes over where a CSP forbids
  * that).
  */
@@ -37,7 +38,7 @@ import type { Options } from 'msgpackr';
 import { SerializationError } from '../errors.ts';
 import { byteLengthOf } from './brands.ts';
 import type { Envelope } from './protocol.ts';
-import type { WalkContext } from './walk.ts';
+import { locate, type WalkContext } from './walk.ts';
 import { BYTES_VERSION, ELIDED, EXT_TYPE, HEADER, MAGIC, READS_VERSIONS, finish, type Repairs, type Special } from './bytes-kinds.ts';
 import { encode } from './bytes-encode.ts';
 import { plan } from './bytes-plan.ts';
@@ -110,7 +111,7 @@ export function toBytes(ctx: WalkContext, general: (ctx: WalkContext) => Envelop
   if (fast !== null) return fast;
   const envelope = general(ctx);
   try {
-    return write(envelope, plan(envelope));
+    return write(envelope, plan(envelope, (obj) => locate(ctx, ctx.originals.get(obj) ?? obj)));
   } catch (error) {
     if (error instanceof SerializationError) throw error;
     throw new SerializationError('reading the value threw', 'root', error); // a getter, or an object without the slots its class has

@@ -1,35 +1,22 @@
 /**
  * What the serializer does with each kind of value: how to walk it, whether
  * it is a registered class instance, whether it must be substituted, or why it
- * cannot be sent. Decided once per prototype per `serialize` call.
+ * cannot be sent. Decided once per prototype per `serialize` call (the node
+ * kinds are those of kinds.ts, which the byte form uses too).
  */
 import { registrationOf } from '../runtime/registry.ts';
-import { nullProtoBrand } from './brands.ts';
+import { nullProtoKind } from './brands.ts';
 import { codecFor, type Codec } from './codecs.ts';
-
-/** Own enumerable string-keyed properties (plain objects, class instances). */
-export const OBJECT = 0;
-/** Array elements by index. */
-export const ARRAY = 1;
-/** Map keys and values. */
-export const MAP = 2;
-/** Set members. */
-export const SET = 3;
-/** Structured clone carries it as is and it holds nothing to walk (Date, typed arrays, Blob…). */
-export const LEAF = 4;
-/** An `Error`: substituted by an `ErrorRecord`. */
-export const ERROR = 5;
-/** A registered class with `toState()` / `static fromState()`: substituted by a `StateRecord`. */
-export const STATE = 6;
-/** Cannot be sent; `reason` says why and what to do. */
-export const UNSENDABLE = 7;
-
-/** How a value is walked. */
-export type Walk = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
+import { intrinsicName } from './intrinsics.ts';
+import {
+  ARRAY, ARRAY_BUFFER, BOXED, DATE, ERROR, HOST, INTRINSIC, MAP, OBJECT, PORT, REGEXP, SET, SHARED_BUFFER, STATE,
+  UNSENDABLE, VIEW, isClonedAsIs, type Kind,
+} from './kinds.ts';
 
 /** The decision for one prototype. */
 export interface Info {
-  readonly walk: Walk;
+  /** What the node is, and so how it is walked (kinds.ts). */
+  readonly kind: Kind;
   /** Registered class id of the exact class (instances, STATE, registered errors). */
   readonly id?: string;
   /** For UNSENDABLE: what it is and what to do. */
@@ -38,11 +25,6 @@ export interface Info {
   readonly nullProto?: boolean;
   /** For STATE through a codec (a class not registered): the codec; `id` is then the codec's id. */
   readonly codec?: Codec;
-  /**
-   * For LEAF: what the walk notes beside it. `'regexp'`: its `lastIndex`, which structured clone
-   * drops; `'transfer'`: a MessagePort, which crosses in the message's transfer list.
-   */
-  readonly special?: 'regexp' | 'transfer';
 }
 
 /** Classifies an object (never a function or primitive). */
@@ -51,24 +33,13 @@ export type Classify = (obj: object) => Info;
 /** Arrays longer than this are walked by their own keys, so a huge sparse array costs its entries, not its length. */
 export const DENSE_LIMIT = 1 << 24;
 
-const PLAIN: Info = { walk: OBJECT };
-const NULL_PROTO: Info = { walk: OBJECT, nullProto: true };
-const ARRAY_INFO: Info = { walk: ARRAY };
-const MAP_INFO: Info = { walk: MAP };
-const SET_INFO: Info = { walk: SET };
-const LEAF_INFO: Info = { walk: LEAF };
-const ERROR_INFO: Info = { walk: ERROR };
-const REGEXP_INFO: Info = { walk: LEAF, special: 'regexp' };
-const TRANSFER_INFO: Info = { walk: LEAF, special: 'transfer' };
-/** Null-prototype objects by what their slots make them (see `nullProtoBrand`): structured clone keeps the data. */
-const NULL_PROTO_INFO: Record<ReturnType<typeof nullProtoBrand>, Info> = {
-  object: NULL_PROTO,
-  array: { walk: ARRAY, nullProto: true },
-  map: { walk: MAP, nullProto: true },
-  set: { walk: SET, nullProto: true },
-  regexp: { walk: LEAF, nullProto: true, special: 'regexp' },
-  leaf: { walk: LEAF, nullProto: true },
-};
+/** One Info per kind, for unregistered objects with a prototype (they carry nothing else). */
+const PLAIN_INFO = Array.from({ length: UNSENDABLE + 1 }, (_, kind): Info => ({ kind: kind as Kind }));
+/** The same, for null-prototype objects (see `nullProtoKind`): structured clone keeps the data. */
+const NULL_PROTO_INFO = Array.from({ length: UNSENDABLE + 1 }, (_, kind): Info => ({ kind: kind as Kind, nullProto: true }));
+const PLAIN = PLAIN_INFO[OBJECT]!;
+const ARRAY_INFO = PLAIN_INFO[ARRAY]!;
+const INTRINSIC_INFO = PLAIN_INFO[INTRINSIC]!;
 
 type Ctor = abstract new (...args: never[]) => unknown;
 const globals = globalThis as Record<string, unknown>;
@@ -77,29 +48,85 @@ function globalClass(name: string): Ctor | undefined {
   return typeof value === 'function' ? (value as Ctor) : undefined;
 }
 
-/** Language built-ins structured clone carries natively and which hold nothing to walk. */
-const leafClasses: Ctor[] = ['Date', 'RegExp', 'ArrayBuffer', 'SharedArrayBuffer', 'Boolean', 'Number', 'String', 'BigInt']
-  .flatMap((name) => globalClass(name) ?? []);
-const leafPrototypes = new Set<unknown>(leafClasses.map((cls) => cls.prototype));
+/** Prototypes of the language built-ins structured clone carries natively and which hold nothing to walk. */
+const leafPrototypes = new Set<unknown>(['Date', 'RegExp', 'ArrayBuffer', 'SharedArrayBuffer', 'Boolean', 'Number', 'String', 'BigInt']
+  .flatMap((name) => globalClass(name)?.prototype ?? []));
 
 /**
  * Host (web platform) classes structured clone carries natively. Looked up only when an object is
  * not otherwise known: touching some of these globals is costly (Node loads its web-crypto code for
  * `CryptoKey`), and a fresh worker should not pay that before it has seen one.
  */
-const hostLeafNames = [
+export const HOST_CLASS_NAMES: readonly string[] = [
   'Blob', 'File', 'FileList', 'ImageData', 'ImageBitmap', 'CryptoKey', 'DOMPoint', 'DOMPointReadOnly',
   'DOMRect', 'DOMRectReadOnly', 'DOMQuad', 'DOMMatrix', 'DOMMatrixReadOnly',
 ];
-let hostLeafClasses: Ctor[] | null = null;
-function isHostLeaf(obj: object): boolean {
-  hostLeafClasses ??= hostLeafNames.flatMap((name) => globalClass(name) ?? []);
-  for (const cls of hostLeafClasses) if (obj instanceof cls) return true;
-  return false;
+let hostClasses: Ctor[] | null = null;
+
+/** The host class `obj` is an instance of (see {@link HOST_CLASS_NAMES}), if any. */
+export function hostClassOf(obj: object): Ctor | undefined {
+  hostClasses ??= HOST_CLASS_NAMES.flatMap((name) => globalClass(name) ?? []);
+  for (const cls of hostClasses) if (obj instanceof cls) return cls;
+  return undefined;
 }
 
 /** Transferred rather than copied: it moves to the receiver and is unusable here afterwards. */
 const messagePort = globalClass('MessagePort');
+const sharedArrayBuffer = globalClass('SharedArrayBuffer');
+
+/**
+ * What an object with a prototype is, from its class (as structured clone would see it): a
+ * container, one of the built-ins it copies as they are, a MessagePort, or else OBJECT (its own
+ * properties). Decided once per prototype by the callers, except what the slots decide (views, arrays).
+ */
+export function structureOf(obj: object): Kind {
+  if (ArrayBuffer.isView(obj)) return VIEW;
+  if (Array.isArray(obj)) return ARRAY;
+  if (obj instanceof Map) return MAP;
+  if (obj instanceof Set) return SET;
+  if (obj instanceof Date) return DATE;
+  if (obj instanceof RegExp) return REGEXP;
+  if (obj instanceof ArrayBuffer) return ARRAY_BUFFER;
+  if (sharedArrayBuffer !== undefined && obj instanceof sharedArrayBuffer) return SHARED_BUFFER;
+  if (obj instanceof Number || obj instanceof String || obj instanceof Boolean || obj instanceof BigInt) return BOXED;
+  if (messagePort !== undefined && obj instanceof messagePort) return PORT;
+  return hostClassOf(obj) !== undefined ? HOST : OBJECT;
+}
+
+const structures = new WeakMap<object, Kind>();
+
+/**
+ * What any object is, by its slots and class alone (no registration, no refusal): the node kind
+ * the byte form writes it as, and the one `reconnectAll` walks it as. Decided once per prototype,
+ * except what the object's own slots decide (a view, an array, anything with a null prototype): an
+ * object without them must not decide for the real instances of its class.
+ */
+export function structuralKind(obj: object): Kind {
+  const proto = Object.getPrototypeOf(obj) as object | null;
+  if (proto === Object.prototype) return OBJECT;
+  if (proto === Array.prototype) return ARRAY;
+  if (proto === Date.prototype) return DATE;
+  if (proto === Map.prototype) return MAP;
+  if (proto === Set.prototype) return SET;
+  if (ArrayBuffer.isView(obj)) return VIEW;
+  if (Array.isArray(obj)) return ARRAY;
+  if (proto === null) return nullProtoKind(obj);
+  let kind = structures.get(proto);
+  if (kind === undefined) structures.set(proto, (kind = structureOf(obj)));
+  return kind;
+}
+
+/**
+ * Node's own test for a Proxy (structured clone refuses one, and nothing in the language tells a
+ * Proxy from its target); undefined where the host has none (browsers).
+ */
+const isProxy = ((globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process?.getBuiltinModule?.('node:util') as
+  { types?: { isProxy?: (value: unknown) => boolean } } | undefined)?.types?.isProxy;
+
+/** Why the structured-clone form refuses a Proxy. */
+export const PROXY_REASON = 'a Proxy cannot be sent in the structured-clone form (postMessage refuses proxies): send its ' +
+  'target, or a plain copy ({ ...value }, [...value]), or use the byte form ({ bytes: true }), which reads through it';
+const PROXY_INFO: Info = { kind: UNSENDABLE, reason: PROXY_REASON };
 
 /** Built-ins structured clone refuses, with what to do instead. */
 const refused: Array<[string, string]> = [
@@ -129,25 +156,10 @@ function refusal(obj: object, proto: object | null): string | undefined {
   return undefined;
 }
 
-function isLeafLike(obj: object): boolean {
-  if (ArrayBuffer.isView(obj)) return true;
-  for (const cls of leafClasses) if (obj instanceof cls) return true;
-  return isHostLeaf(obj);
-}
-
-/** How to walk an object whatever its class: what structured clone would see in it. */
-function structureOf(obj: object): Walk {
-  if (Array.isArray(obj)) return ARRAY;
-  if (obj instanceof Map) return MAP;
-  if (obj instanceof Set) return SET;
-  return isLeafLike(obj) ? LEAF : OBJECT;
-}
-
 /** How to walk an object of a class that is registered (`id`) or sent lossily (no `id`). */
 function structured(obj: object, id: string | undefined): Info {
-  const walk = structureOf(obj);
-  if (walk === LEAF && obj instanceof RegExp) return id === undefined ? REGEXP_INFO : { walk, id, special: 'regexp' };
-  return id === undefined ? { walk } : { walk, id };
+  const kind = structureOf(obj);
+  return id === undefined ? PLAIN_INFO[kind]! : { kind, id };
 }
 
 /** The class an object's prototype belongs to (its own `constructor`), if any. */
@@ -180,46 +192,46 @@ function unregistered(cls: unknown): string {
 }
 
 function classifyProto(obj: object, proto: object | null, lossy: boolean): Info {
-  if (proto === Map.prototype) return MAP_INFO;
-  if (proto === Set.prototype) return SET_INFO;
-  if (leafPrototypes.has(proto) || ArrayBuffer.isView(obj)) {
-    const id = registrationOf(ownConstructor(proto))?.id;
-    if (obj instanceof RegExp) return id === undefined ? REGEXP_INFO : { walk: LEAF, id, special: 'regexp' };
-    return id === undefined ? LEAF_INFO : { walk: LEAF, id };
-  }
+  if (proto === Map.prototype) return PLAIN_INFO[MAP]!;
+  if (proto === Set.prototype) return PLAIN_INFO[SET]!;
+  if (leafPrototypes.has(proto) || ArrayBuffer.isView(obj)) return structured(obj, registrationOf(ownConstructor(proto))?.id);
   const reason = refusal(obj, proto);
-  if (reason !== undefined) return { walk: UNSENDABLE, reason };
+  if (reason !== undefined) return { kind: UNSENDABLE, reason };
   const cls = ownConstructor(proto);
   const id = registrationOf(cls)?.id;
-  if (id === undefined && isHostLeaf(obj)) return LEAF_INFO;
-  if (id === undefined && messagePort !== undefined && obj instanceof messagePort) return TRANSFER_INFO;
   if (id !== undefined) {
-    if (hasStateHook(obj, cls)) return { walk: STATE, id };
-    if (obj instanceof Error) return { walk: ERROR, id };
+    if (hasStateHook(obj, cls)) return { kind: STATE, id };
+    if (obj instanceof Error) return { kind: ERROR, id };
     return structured(obj, id);
   }
-  if (obj instanceof Error) return ERROR_INFO;
+  const kind = structureOf(obj);
+  if (kind === HOST || kind === PORT) return PLAIN_INFO[kind]!;
+  if (obj instanceof Error) return PLAIN_INFO[ERROR]!;
   const coded = codecFor(obj);
-  if (coded) return { walk: STATE, id: coded.id, codec: coded.codec };
+  if (coded) return { kind: STATE, id: coded.id, codec: coded.codec };
   // Plain objects and arrays from another realm (an iframe, a vm context).
   if (typeof cls === 'function' && proto !== null && Object.getPrototypeOf(proto) === null && cls.name === 'Object') {
     return PLAIN;
   }
   if (Array.isArray(obj) && typeof cls === 'function' && cls.name === 'Array') return ARRAY_INFO;
-  if (lossy) return structured(obj, undefined);
-  return { walk: UNSENDABLE, reason: unregistered(cls) };
+  if (lossy) return PLAIN_INFO[kind]!;
+  return { kind: UNSENDABLE, reason: unregistered(cls) };
 }
 
-/** A classifier with its own per-prototype cache (registrations may change between calls). */
-export function createClassifier(lossy: boolean): Classify {
+/**
+ * A classifier with its own per-prototype cache (registrations may change between calls).
+ * @param bytes - for the byte form, which reads through a Proxy (the structured-clone form refuses one).
+ */
+export function createClassifier(lossy: boolean, bytes = false): Classify {
   // Being a view or an array is decided by the object's slots, not its prototype: one without them
   // (Object.create(Uint8Array.prototype)) must not decide for the real instances of its class.
   const caches = [new Map<object, Info>(), new Map<object, Info>(), new Map<object, Info>()] as const;
-  return (obj) => {
+  const proxies = bytes ? undefined : isProxy;
+  const classify = (obj: object): Info => {
     const proto = Object.getPrototypeOf(obj) as object | null;
     if (proto === Object.prototype) return PLAIN;
     if (proto === Array.prototype) return ARRAY_INFO;
-    if (proto === null) return NULL_PROTO_INFO[nullProtoBrand(obj)];
+    if (proto === null) return intrinsicName(obj) === undefined ? NULL_PROTO_INFO[nullProtoKind(obj)]! : INTRINSIC_INFO;
     const cache = caches[ArrayBuffer.isView(obj) ? 1 : Array.isArray(obj) ? 2 : 0];
     let info = cache.get(proto);
     if (info === undefined) {
@@ -227,6 +239,12 @@ export function createClassifier(lossy: boolean): Classify {
       cache.set(proto, info);
     }
     return info;
+  };
+  if (proxies === undefined) return classify;
+  // A Proxy that a codec or `toState()` replaces (a Share is one) never reaches structured clone.
+  return (obj) => {
+    const info = classify(obj);
+    return isClonedAsIs(info.kind) && proxies(obj) ? PROXY_INFO : info;
   };
 }
 
@@ -259,7 +277,7 @@ export function functionReason(fn: (...args: never[]) => unknown): string {
 /** Why a symbol that is not a `Symbol.for` symbol cannot be sent. */
 export function symbolReason(symbol: symbol): string {
   const description = symbol.description ?? '';
-  return `${String(symbol)} cannot be sent: only Symbol.for() symbols cross a worker boundary; ` +
+  return `${String(symbol)} cannot be sent: only Symbol.for() and well-known (Symbol.iterator…) symbols cross a worker boundary; ` +
     `use Symbol.for(${JSON.stringify(description)}) or remove it`;
 }
 

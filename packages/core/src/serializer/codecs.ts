@@ -3,7 +3,12 @@
  * clients, sockets) cross a worker boundary. A codec is asked about an object
  * only when its class is not registered; it turns the object into a sendable
  * state and back. Rides the same placeholder machinery as `toState/fromState`.
+ *
+ * The built-in codecs are in the table from the start, so every codec registered later (the
+ * reconnect room's, an app's) is asked before them, whatever order modules are evaluated in.
  */
+import { ITERATOR_CODEC_ID, iteratorCodec } from './iterators.ts';
+import { URL_CODEC_ID, URL_SEARCH_PARAMS_CODEC_ID, urlCodec, urlSearchParamsCodec } from './web-codecs.ts';
 
 /** Sends objects of a foreign class as a state, and rebuilds them from it. */
 export interface Codec<T extends object = object, S = unknown> {
@@ -15,7 +20,12 @@ export interface Codec<T extends object = object, S = unknown> {
   fromState(state: S): unknown;
 }
 
-const codecs = new Map<string, Codec>();
+const codecs = new Map<string, Codec>([
+  // Iterators and generators travel as their remaining values.
+  [ITERATOR_CODEC_ID, iteratorCodec as unknown as Codec],
+  [URL_CODEC_ID, urlCodec as unknown as Codec],
+  [URL_SEARCH_PARAMS_CODEC_ID, urlSearchParamsCodec as unknown as Codec],
+]);
 
 /**
  * Add a codec under a stable `id` (the same on both sides of the boundary). Later codecs are

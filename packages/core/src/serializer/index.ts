@@ -6,7 +6,8 @@
  * graph and lists, in side tables next to the value, what structured clone
  * would lose (class prototypes, errors, functions by reference). The value
  * itself is not copied, except for the containers on the way to a value that
- * has to be replaced by a placeholder. The envelope then goes through ONE
+ * has to be replaced by a placeholder, and objects with an own getter (copied
+ * with what it returned, so it runs once). The envelope then goes through ONE
  * structured clone (postMessage), which keeps object identity inside the
  * message, and `deserialize` fixes the received objects up in place.
  *
@@ -19,14 +20,15 @@ import { createClassifier } from './classify.ts';
 import { FORMAT, VERSION, type Envelope } from './protocol.ts';
 import { restore } from './restore.ts';
 import { substitute } from './substitute.ts';
-import { fastWalk, type WalkContext } from './walk.ts';
+import { fastWalk } from './fast-walk.ts';
+import { walkContext, type WalkContext } from './walk.ts';
 import { registerCodec } from './codecs.ts';
 export { registerCodec, type Codec } from './codecs.ts';
 import { fromBytes, toBytes } from './bytes.ts';
-import { ITERATOR_CODEC_ID, iteratorCodec } from './iterators.ts';
-
-// Iterators and generators travel as their remaining values (registered first: later codecs win).
-registerCodec(ITERATOR_CODEC_ID, iteratorCodec);
+// Live resources as Reconnectors (importing it registers the built-in resource types' codecs on this
+// side). Codecs registered later are asked first; the built-in ones (iterators, URL) are in the
+// codec table from its start (codecs.ts), so these and an app's own come before them.
+import { reconnectAll, registerReconnector } from '../reconnect/index.ts';
 
 /**
  * What {@link serialize} returns: a structured-clonable envelope, opaque
@@ -78,13 +80,23 @@ export type Registrable = (abstract new (...args: never[]) => unknown) | ((...ar
  * - `Error` and subclasses with name, message, stack, `cause` and own
  *   properties; unregistered subclasses come back as the nearest built-in
  *   class with their `name`;
- * - registered functions, by reference; `Symbol.for` symbols;
+ * - registered functions, by reference; `Symbol.for` symbols; well-known
+ *   symbols (`Symbol.iterator`…) and `Object.prototype`, as the receiver's own;
+ * - `URL` and `URLSearchParams`;
+ * - frozen, sealed and non-extensible objects, arrays, Maps and Sets, which
+ *   arrive so;
  * - cycles and shared references;
  * - iterators and generators, as an iterator over their remaining values
  *   (sending drains the original).
  *
- * Own properties of arrays other than their indices are carried by
- * structured clone but not walked, so they must hold plain data.
+ * Each own property of an object is read once (a getter runs once). Own
+ * properties of arrays other than their indices are carried by structured
+ * clone but not walked, so they must hold plain data. Refused, with their path, as `postMessage` would
+ * refuse them: a detached ArrayBuffer or a view over one, a typed array or
+ * DataView out of bounds of its shrunk resizable buffer, nesting deeper than
+ * structured clone recurses (about a thousand objects; the byte form carries
+ * any depth) and, where the host can tell one (Node), a Proxy (the byte form
+ * reads through it).
  *
  * With `{ bytes: true }` it returns the byte form instead: a fresh
  * `Uint8Array` (header, then msgpackr) that {@link deserialize} also reads.
@@ -97,9 +109,7 @@ export function serialize(value: unknown, options?: SerializeOptions & { bytes?:
 export function serialize(value: unknown, options?: SerializeOptions): Uint8Array | SerializedValue;
 export function serialize(value: unknown, options: SerializeOptions = {}): Uint8Array | SerializedValue {
   const bytes = options.bytes === true;
-  const ctx: WalkContext = {
-    root: value, classify: createClassifier(options.lossy === true), states: new Map(), lastIndex: [], transfer: new Set(), bytes,
-  };
+  const ctx = walkContext(value, createClassifier(options.lossy === true, bytes), bytes);
   return bytes ? toBytes(ctx, serializeWith) : serializeWith(ctx);
 }
 
@@ -116,6 +126,7 @@ function serializeWith(ctx: WalkContext): Envelope {
       }
     }
     if (ctx.lastIndex.length > 0) envelope.lastIndex = ctx.lastIndex;
+    if (ctx.integrity.length > 0) envelope.integrity = ctx.integrity;
     if (ctx.transfer.size > 0) transfers.set(envelope, [...ctx.transfer] as Transferable[]);
     return envelope;
   } catch (error) {
@@ -127,12 +138,18 @@ function serializeWith(ctx: WalkContext): Envelope {
 const transfers = new WeakMap<object, Transferable[]>();
 
 /**
- * What must go in the transfer list when `envelope` is posted: the MessagePorts in the value
- * (Pipe points among them). Post the envelope with them (`port.postMessage(envelope, transferablesOf(envelope))`,
- * `Comlink.transfer(envelope, ...)`); they are unusable on this side afterwards. Empty for most values.
+ * The transfer list for a value posted by hand: what must go in `postMessage`'s transfer list with
+ * `serialized` (what {@link serialize} returned), the MessagePorts in the value (Pipe points among
+ * them). Post them together (`port.postMessage(serialized, cucumber.transferablesOf(serialized))`,
+ * `Comlink.transfer(serialized, ...)`); the ports are unusable on this side afterwards.
+ *
+ * Empty for most values, and always for the byte form, which holds no ports (posting copies its
+ * bytes; transfer `bytes.buffer` yourself to move them instead), and for anything `serialize` did
+ * not return on this side. A fresh array each call.
  */
-export function transferablesOf(envelope: SerializedValue): Transferable[] {
-  return transfers.get(envelope) ?? [];
+export function transferablesOf(serialized: SerializedValue | Uint8Array): Transferable[] {
+  const ports = transfers.get(serialized);
+  return ports === undefined ? [] : [...ports];
 }
 
 /**
@@ -225,6 +242,3 @@ export const cucumber: {
   /** {@inheritDoc transferablesOf} */
   readonly transferablesOf: typeof transferablesOf;
 } = Object.freeze({ serialize, deserialize, register: registerClass, registerCodec, reconnectAll, registerReconnector, transferablesOf });
-
-// Live resources as Reconnectors (importing it registers the built-in resource types on this side).
-import { reconnectAll, registerReconnector } from '../reconnect/index.ts';

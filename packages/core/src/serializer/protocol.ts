@@ -35,7 +35,15 @@ export interface Envelope {
   readonly fix?: readonly unknown[];
   /** Flat pairs `RegExp, lastIndex`: structured clone resets `lastIndex` to 0. */
   readonly lastIndex?: readonly unknown[];
+  /**
+   * Flat pairs `object, level` for objects, arrays, Maps and Sets that are not extensible
+   * (structured clone makes every copy extensible): level {@link SEALED}, {@link FROZEN} or {@link NOT_EXTENSIBLE}. Applied last.
+   */
+  readonly integrity?: readonly unknown[];
 }
+
+/** Integrity levels in {@link Envelope.integrity}. */
+export const NOT_EXTENSIBLE = 1, SEALED = 2, FROZEN = 3;
 
 /** A registered function (or class) sent by reference. */
 export interface FunctionRef {
@@ -47,6 +55,12 @@ export interface FunctionRef {
 export interface SymbolRef {
   readonly k: 'sym';
   readonly key: string;
+}
+
+/** One of the realm's intrinsics (intrinsics.ts), by name: the receiver's own arrives. */
+export interface IntrinsicRef {
+  readonly k: 'intrinsic';
+  readonly name: string;
 }
 
 /** An instance of a registered class with `toState()` / `static fromState(state)`. */
@@ -88,4 +102,4 @@ export interface ErrorRecord {
 }
 
 /** Every kind of placeholder. */
-export type Placeholder = FunctionRef | SymbolRef | StateRecord | ErrorRecord;
+export type Placeholder = FunctionRef | SymbolRef | IntrinsicRef | StateRecord | ErrorRecord;

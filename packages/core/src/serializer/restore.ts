@@ -9,8 +9,11 @@
 import { SerializationError } from '../errors.ts';
 import { lookup } from '../runtime/registry.ts';
 import { DENSE_LIMIT, FORBIDDEN_KEYS } from './classify.ts';
-import { FORMAT, VERSION, type BuiltinErrorName, type Envelope, type ErrorRecord, type Placeholder } from './protocol.ts';
 import { codecById } from './codecs.ts';
+import { intrinsicByName } from './intrinsics.ts';
+import {
+  FORMAT, FROZEN, NOT_EXTENSIBLE, SEALED, VERSION, type BuiltinErrorName, type Envelope, type ErrorRecord, type Placeholder,
+} from './protocol.ts';
 
 const PENDING = Symbol('pending');
 const mapEntries = Map.prototype.entries;
@@ -61,11 +64,12 @@ function checkEnvelope(data: unknown): Envelope {
     throw bad(`${FORMAT} version ${String(envelope.version)} is not supported (this build reads version ${VERSION})`);
   }
   if (!('root' in envelope)) throw bad('the envelope has no root');
-  for (const table of ['classes', 'instances', 'subs', 'fix', 'lastIndex'] as const) {
+  for (const table of ['classes', 'instances', 'subs', 'fix', 'lastIndex', 'integrity'] as const) {
     if (envelope[table] !== undefined && !Array.isArray(envelope[table])) throw bad(`${table} is not an array`, `envelope.${table}`);
   }
   if ((envelope.instances?.length ?? 0) % 2 !== 0) throw bad('instances has an odd length', 'envelope.instances');
   if ((envelope.lastIndex?.length ?? 0) % 2 !== 0) throw bad('lastIndex has an odd length', 'envelope.lastIndex');
+  if ((envelope.integrity?.length ?? 0) % 2 !== 0) throw bad('integrity has an odd length', 'envelope.integrity');
   return envelope as Envelope;
 }
 
@@ -163,6 +167,12 @@ export function restore(data: unknown): unknown {
         if (typeof sub.key !== 'string') throw bad('a symbol key is not a string', path);
         resolved.set(sub, Symbol.for(sub.key));
         break;
+      case 'intrinsic': {
+        const intrinsic = typeof sub.name === 'string' ? intrinsicByName(sub.name) : { found: false, value: undefined };
+        if (!intrinsic.found) throw bad(`unknown intrinsic '${String(sub.name)}' (this engine may not have it)`, path);
+        resolved.set(sub, intrinsic.value);
+        break;
+      }
       case 'error':
         if (!Array.isArray(sub.props) || sub.props.length % 2 !== 0) throw bad('an error record has malformed props', path);
         resolved.set(sub, errorShell(sub, path));
@@ -200,7 +210,25 @@ export function restore(data: unknown): unknown {
       throw bad('a fix entry is neither a placeholder index nor a container', path);
     }
   });
+  lock(envelope.integrity ?? [], resolved);
   return resolve(envelope.root);
+}
+
+const locks: Record<number, (obj: object) => unknown> = {
+  [NOT_EXTENSIBLE]: Object.preventExtensions, [SEALED]: Object.seal, [FROZEN]: Object.freeze,
+};
+
+/** Make objects of the message non-extensible, sealed or frozen, as they were sent (last: nothing writes them after). */
+function lock(integrity: readonly unknown[], placeholders: ReadonlyMap<unknown, unknown>): void {
+  for (let i = 0; i < integrity.length; i += 2) {
+    const obj = integrity[i];
+    const level = integrity[i + 1];
+    // Only objects that arrived in the message: never a placeholder (it resolves to this realm's own objects).
+    if (!isObject(obj) || placeholders.has(obj) || typeof level !== 'number' || !Object.hasOwn(locks, level)) {
+      throw bad('an integrity entry is not an object of the message and a level', `envelope.integrity[${i >> 1}]`);
+    }
+    locks[level]!(obj);
+  }
 }
 
 function rebuildState(id: string, state: unknown, path: string): unknown {

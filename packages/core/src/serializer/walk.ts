@@ -1,19 +1,31 @@
 /**
  * Graph walks with an explicit stack (a 100k-deep chain must not overflow the
  * call stack): the fast pre-walk that validates and collects registered
- * instances, the child enumeration the substitution pass shares, and the
- * path finder that names where a bad value sits.
+ * instances, the child enumeration the slow passes share, the one graph walk
+ * (`walkGraph`, also `reconnectAll`'s) and the one path finder (`locate`, for
+ * both forms) that names where a bad value sits.
  *
  * All walks visit in the same order (depth-first pre-order, children in
  * natural order, an object at its first encounter), so the path finder
  * reports the same occurrence the walk that failed saw first.
+ *
+ * Each property is read once: an object with an own accessor is read by the
+ * substitution pass, which puts a copy of what it read in the envelope (the
+ * fast walks hand over before calling any getter), and the path finder reads
+ * what was read then.
  */
 import { SerializationError } from '../errors.ts';
 import { registrationOf } from '../runtime/registry.ts';
+import { isDetached, viewProblem } from './brands.ts';
+import { STACK_BUDGET } from './bytes-depth.ts';
 import {
-  ARRAY, DENSE_LIMIT, ERROR, FORBIDDEN_KEYS, LEAF, MAP, OBJECT, SET, STATE, UNSENDABLE,
-  carriedLastIndex, functionReason, keyLabel, symbolReason, type Classify, type Info, type Walk,
+  DENSE_LIMIT, FORBIDDEN_KEYS, carriedLastIndex, functionReason, keyLabel, symbolReason, type Classify,
 } from './classify.ts';
+import { intrinsicName } from './intrinsics.ts';
+import {
+  ARRAY, ARRAY_BUFFER, ERROR, INTRINSIC, MAP, OBJECT, PORT, REGEXP, SET, STATE, UNSENDABLE, VIEW, isContainer, type Kind,
+} from './kinds.ts';
+import { FROZEN, NOT_EXTENSIBLE, SEALED } from './protocol.ts';
 
 const mapForEach = Map.prototype.forEach;
 const setForEach = Set.prototype.forEach;
@@ -26,24 +38,79 @@ export interface WalkContext {
   readonly states: Map<object, unknown>;
   /** Flat pairs `RegExp, lastIndex` for regexps whose `lastIndex` is not 0. */
   readonly lastIndex: unknown[];
+  /** Flat pairs `object, level` for objects that are not extensible (see `Envelope.integrity`). */
+  readonly integrity: unknown[];
   /** MessagePorts met in the graph: the message's transfer list. */
   readonly transfer: Set<object>;
-  /** Building the byte form, which cannot carry a MessagePort. */
+  /** The children of objects with an own accessor, as read the one time they are read. */
+  readonly read: Map<object, Kids>;
+  /** What the substitution pass put in the envelope in place of an object (a copy, a placeholder) → that object. */
+  readonly originals: Map<object, object>;
+  /** Building the byte form, which cannot carry a MessagePort and nests as deep as it likes. */
   readonly bytes?: boolean;
 }
 
-/** Notes what a LEAF with a `special` carries beside the value (see {@link Info.special}). */
-export function noteLeaf(ctx: WalkContext, leaf: object, info: Info): void {
-  if (info.special === 'transfer') {
+/** A fresh context for one `serialize` call. */
+export function walkContext(root: unknown, classify: Classify, bytes: boolean): WalkContext {
+  return {
+    root, classify, states: new Map(), lastIndex: [], integrity: [], transfer: new Set(), read: new Map(), originals: new Map(), bytes,
+  };
+}
+
+/** Why a view or ArrayBuffer whose buffer was transferred away cannot be sent. */
+export const DETACHED_REASON = 'a detached ArrayBuffer (transferred away) cannot be sent: it has no bytes left; ' +
+  'send it before transferring it, or send a copy (buffer.slice(0))';
+/** Why a view that reaches past the end of its (resizable, shrunk) ArrayBuffer cannot be sent. */
+export const OUT_OF_BOUNDS_REASON = 'a typed array or DataView that is out of bounds (its resizable ArrayBuffer shrank ' +
+  'below it) cannot be sent: postMessage refuses it; resize the buffer back, or send a view that fits (subarray)';
+
+/**
+ * Checks a node that is not a container and notes what it carries beside the value: a RegExp's
+ * `lastIndex`, a MessagePort for the transfer list. Throws for a view or ArrayBuffer that cannot be sent.
+ */
+export function noteLeaf(ctx: WalkContext, leaf: object, kind: Kind): void {
+  if (kind === VIEW) {
+    const problem = viewProblem(leaf);
+    if (problem !== undefined) throw failAt(ctx, leaf, problem === 'detached' ? DETACHED_REASON : OUT_OF_BOUNDS_REASON);
+  } else if (kind === ARRAY_BUFFER) {
+    if (isDetached(leaf)) throw failAt(ctx, leaf, DETACHED_REASON);
+  } else if (kind === REGEXP) {
+    const index = carriedLastIndex(leaf);
+    if (index !== 0) ctx.lastIndex.push(leaf, index);
+  } else if (kind === PORT) {
     if (ctx.bytes === true) {
       throw failAt(ctx, leaf, 'a MessagePort (a Pipe point holds one) cannot go into the byte form: it can only be ' +
         'transferred in a message; send it in the structured-clone form (cucumber.serialize without bytes)');
     }
     ctx.transfer.add(leaf);
-  } else if (info.special === 'regexp') {
-    const index = carriedLastIndex(leaf);
-    if (index !== 0) ctx.lastIndex.push(leaf, index);
   }
+}
+
+/** The integrity level of an object that is not extensible (see `Envelope.integrity`). */
+export function integrityOf(obj: object): number {
+  return Object.isFrozen(obj) ? FROZEN : Object.isSealed(obj) ? SEALED : NOT_EXTENSIBLE;
+}
+
+/**
+ * How much stack the receiver's structured clone (V8's deserializer, the deeper of its two halves)
+ * takes per level: measured on Node 20 as 527 bytes for an object, 313 for an array and 296 for a
+ * Map or Set, rounded up; the main thread's stack is 984 KiB.
+ */
+export const OBJECT_CLONE_STACK = 540, ARRAY_CLONE_STACK = 320, MAP_CLONE_STACK = 300;
+/**
+ * The most stack a value may take to be cloned in the structured-clone form: the byte form's budget
+ * (bytes-depth.ts), about 60% of a main thread's stack. About 1100 objects deep; Node 20's main
+ * thread clones up to about 1900 on a fresh stack, Chromium's about 3600.
+ */
+export const CLONE_STACK_BUDGET = STACK_BUDGET;
+/** Why the structured-clone form refuses a value nested deeper than {@link CLONE_STACK_BUDGET}. */
+export const CLONE_DEEP_REASON = 'the value is nested too deeply for postMessage (structured clone recurses per level, ' +
+  'about a thousand objects deep at most): send it in the byte form (serialize(value, { bytes: true })), which carries ' +
+  'any depth, or flatten it';
+
+/** The stack one level of `kind` takes in the receiver's structured clone. */
+export function cloneStackOf(kind: Kind): number {
+  return kind === ARRAY ? ARRAY_CLONE_STACK : kind === MAP || kind === SET ? MAP_CLONE_STACK : OBJECT_CLONE_STACK;
 }
 
 /** The children of one object, in walk order. */
@@ -55,9 +122,12 @@ export interface Kids {
   readonly cause?: boolean;
   /** ERROR: the last value is `AggregateError#errors`. */
   readonly errors?: boolean;
+  /** OBJECT: some property is an accessor, read here once (the object must travel as a copy of these values). */
+  readonly accessors?: boolean;
 }
 
 const NONE: Kids = { values: [], keys: null };
+const ownDescriptor = Object.getOwnPropertyDescriptor;
 
 /** Own enumerable properties of an error that travel as properties (the rest are fields of the record). */
 export function errorPropKeys(error: Error, errorsField: boolean): string[] {
@@ -71,14 +141,35 @@ export function hasErrorsField(error: Error): boolean {
   return error instanceof AggregateError && Object.hasOwn(error, 'errors');
 }
 
-/** The children of `obj`, walked as `walk`. */
-export function kidsOf(obj: object, walk: Walk, states: Map<object, unknown>): Kids {
-  switch (walk) {
-    case OBJECT: {
-      const keys = Object.keys(obj);
-      const record = obj as Record<string, unknown>;
-      return { values: keys.map((key) => record[key]), keys };
+/** What reading children needs: the values read once, the `toState()` results. */
+export type KidsContext = Pick<WalkContext, 'read' | 'states'>;
+
+/** The own enumerable properties of `obj`, each read once (a getter is called once, and remembered in `ctx.read`). */
+function propsOf(ctx: KidsContext, obj: object): Kids {
+  const known = ctx.read.get(obj);
+  if (known !== undefined) return known;
+  const keys = Object.keys(obj);
+  const values = new Array<unknown>(keys.length);
+  let accessors = false;
+  for (let i = 0; i < keys.length; i++) {
+    const descriptor = ownDescriptor(obj, keys[i]!);
+    if (descriptor === undefined || 'value' in descriptor) values[i] = descriptor?.value;
+    else {
+      accessors = true;
+      values[i] = descriptor.get?.call(obj);
     }
+  }
+  if (!accessors) return { values, keys };
+  const kids: Kids = { values, keys, accessors };
+  ctx.read.set(obj, kids);
+  return kids;
+}
+
+/** The children of `obj`, walked as `kind`. */
+export function kidsOf(ctx: KidsContext, obj: object, kind: Kind): Kids {
+  switch (kind) {
+    case OBJECT:
+      return propsOf(ctx, obj);
     case ARRAY: {
       const array = obj as unknown[];
       if (array.length > DENSE_LIMIT) {
@@ -111,15 +202,15 @@ export function kidsOf(obj: object, walk: Walk, states: Map<object, unknown>): K
       return { values, keys, cause, errors };
     }
     case STATE:
-      return states.has(obj) ? { values: [states.get(obj)], keys: null } : NONE;
+      return ctx.states.has(obj) ? { values: [ctx.states.get(obj)], keys: null } : NONE;
     default:
       return NONE;
   }
 }
 
 /** The path segment of `kids.values[i]`. */
-export function kidLabel(walk: Walk, kids: Kids, i: number): string {
-  switch (walk) {
+export function kidLabel(kind: Kind, kids: Kids, i: number): string {
+  switch (kind) {
     case OBJECT:
       return keyLabel(kids.keys![i]!);
     case ARRAY: {
@@ -140,26 +231,65 @@ export function kidLabel(walk: Walk, kids: Kids, i: number): string {
   }
 }
 
-/** The path (`root.a[2]<Map key 0>`) at which the walk first meets `target`. */
-export function locate(ctx: WalkContext, target: unknown): string {
-  const values: unknown[] = [ctx.root];
-  const paths: string[] = ['root'];
+/** An object the graph walk descends into: what it is and its children. */
+export interface Opened {
+  readonly kind: Kind;
+  readonly kids: Kids;
+}
+
+/** What a {@link walkGraph} caller decides; `T` is what it keeps per place (a path, a field name…). */
+export interface GraphVisitor<T> {
+  /** Meets `value` where the walk reaches it (every time it is reached); true stops the walk there. */
+  meet(value: unknown, at: T): boolean;
+  /** The children of an object met for the first time, or null to not descend into it. */
+  open(obj: object, at: T): Opened | null;
+  /** What is kept for `opened.kids.values[i]`, the `i`-th child of `parent`. */
+  child(parent: object, opened: Opened, i: number, at: T): T;
+}
+
+/**
+ * The graph walk of the slow passes (the path finder, `reconnectAll`): depth-first pre-order with
+ * an explicit stack (a 100k-deep chain must not overflow the call stack), each object descended
+ * into once, at its first encounter, children in natural order: the order structured clone and
+ * msgpackr write a value in, and the order of the fast walks here and of the byte form's writers,
+ * which keep loops of their own because they are the hot paths (a visitor's calls per edge would
+ * slow them) or need more than pre-order (the substitution pass's post-order, the byte plan's slots).
+ * Returns what was kept where `meet` stopped it, or undefined.
+ */
+export function walkGraph<T>(root: unknown, at: T, visitor: GraphVisitor<T>): T | undefined {
+  const values: unknown[] = [root];
+  const places: T[] = [at];
   const seen = new Set<object>();
   while (values.length > 0) {
     const value = values.pop();
-    const path = paths.pop()!;
-    if (value === target) return path;
+    const place = places.pop()!;
+    if (visitor.meet(value, place)) return place;
     if (typeof value !== 'object' || value === null || seen.has(value)) continue;
     seen.add(value);
-    const info = ctx.classify(value);
-    if (info.walk === UNSENDABLE || info.walk === LEAF) continue;
-    const kids = kidsOf(value, info.walk, ctx.states);
-    for (let i = kids.values.length - 1; i >= 0; i--) {
-      values.push(kids.values[i]);
-      paths.push(path + kidLabel(info.walk, kids, i));
+    const opened = visitor.open(value, place);
+    if (opened === null) continue;
+    for (let i = opened.kids.values.length - 1; i >= 0; i--) {
+      values.push(opened.kids.values[i]);
+      places.push(visitor.child(value, opened, i, place));
     }
   }
-  return 'root';
+  return undefined;
+}
+
+/**
+ * The path finder: the path (`root.a[2]<Map key 0>`) at which the walk first meets `target`, in
+ * both forms. Searched only on failure, over the values as the failing walk read them (no getter
+ * runs again); `root` when the value is not found.
+ */
+export function locate(ctx: WalkContext, target: unknown): string {
+  return walkGraph<string>(ctx.root, 'root', {
+    meet: (value) => value === target,
+    open: (obj) => {
+      const kind = ctx.classify(obj).kind;
+      return isContainer(kind) || kind === ERROR || kind === STATE ? { kind, kids: kidsOf(ctx, obj, kind) } : null;
+    },
+    child: (_parent, { kind, kids }, i, path) => path + kidLabel(kind, kids, i),
+  }) ?? 'root';
 }
 
 /** A SerializationError for `value`, named by where the walk first meets it. */
@@ -172,100 +302,31 @@ export function checkAtom(ctx: WalkContext, value: unknown): void {
   if (typeof value === 'function') {
     if (registrationOf(value)?.id === undefined) throw failAt(ctx, value, functionReason(value as () => unknown));
   } else if (typeof value === 'symbol') {
-    if (Symbol.keyFor(value) === undefined) throw failAt(ctx, value, symbolReason(value));
+    if (Symbol.keyFor(value) === undefined && intrinsicName(value) === undefined) throw failAt(ctx, value, symbolReason(value));
   }
 }
 
-/** What the fast walk found: registered instances, as the envelope lists them. */
-export interface FastResult {
-  readonly classes: string[];
+/** The envelope's `classes` and `instances` tables, as a walk fills them. */
+export class InstanceTable {
+  /** Registered class ids, indexed by `instances`. */
+  readonly classes: string[] = [];
   /** Flat pairs: object, index into `classes` (-1: null prototype). */
-  readonly instances: unknown[];
-}
+  readonly instances: unknown[] = [];
+  private readonly index = new Map<string, number>();
 
-function push(stack: unknown[], value: unknown): void {
-  const type = typeof value;
-  if (type === 'object' ? value !== null : type === 'function' || type === 'symbol') stack.push(value);
-}
-
-/**
- * Validate the whole graph and collect registered class instances, touching
- * nothing. Returns `null` as soon as it meets a value that must be
- * substituted (a registered function, a `Symbol.for` symbol, an Error, a
- * `toState` instance): the substitution pass takes over from scratch.
- */
-export function fastWalk(ctx: WalkContext): FastResult | null {
-  const stack: unknown[] = [];
-  push(stack, ctx.root);
-  const seen = new Set<object>();
-  const classes: string[] = [];
-  const classIndex = new Map<string, number>();
-  const instances: unknown[] = [];
-  const pushEntry = (value: unknown, key: unknown): void => {
-    push(stack, key);
-    push(stack, value);
-  };
-  const pushMember = (value: unknown): void => push(stack, value);
-  while (stack.length > 0) {
-    const value = stack.pop();
-    if (typeof value !== 'object') {
-      checkAtom(ctx, value);
-      return null; // a registered function or a Symbol.for symbol
-    }
-    if (value === null) continue;
-    const size = seen.size;
-    if (seen.add(value).size === size) continue; // seen before
-    const info = ctx.classify(value);
-    switch (info.walk) {
-      case OBJECT: {
-        const keys = Object.keys(value);
-        const record = value as Record<string, unknown>;
-        for (let i = keys.length - 1; i >= 0; i--) push(stack, record[keys[i]!]);
-        break;
+  /** Lists `obj` when the receiver must restore its prototype: its class's (`id`), or null (`nullProto`). */
+  note(obj: unknown, id: string | undefined, nullProto: boolean | undefined): void {
+    if (id !== undefined) {
+      let at = this.index.get(id);
+      if (at === undefined) {
+        at = this.classes.push(id) - 1;
+        this.index.set(id, at);
       }
-      case ARRAY: {
-        const array = value as unknown[];
-        if (array.length > DENSE_LIMIT) {
-          const kids = kidsOf(array, ARRAY, ctx.states).values;
-          for (let i = kids.length - 1; i >= 0; i--) push(stack, kids[i]);
-        } else {
-          for (let i = array.length - 1; i >= 0; i--) push(stack, array[i]);
-        }
-        break;
-      }
-      case MAP:
-      case SET: {
-        // Push in natural order, then reverse that stretch so it pops in natural order.
-        let low = stack.length;
-        if (info.walk === MAP) mapForEach.call(value as Map<unknown, unknown>, pushEntry);
-        else setForEach.call(value as Set<unknown>, pushMember);
-        for (let high = stack.length - 1; low < high; low++, high--) {
-          const swap = stack[low];
-          stack[low] = stack[high];
-          stack[high] = swap;
-        }
-        break;
-      }
-      case LEAF:
-        if (info.special !== undefined) noteLeaf(ctx, value, info);
-        break;
-      case UNSENDABLE:
-        throw failAt(ctx, value, info.reason!);
-      default:
-        return null; // ERROR or STATE
-    }
-    if (info.id !== undefined) {
-      let index = classIndex.get(info.id);
-      if (index === undefined) {
-        index = classes.push(info.id) - 1;
-        classIndex.set(info.id, index);
-      }
-      instances.push(value, index);
-    } else if (info.nullProto) {
-      instances.push(value, -1);
+      this.instances.push(obj, at);
+    } else if (nullProto === true) {
+      this.instances.push(obj, -1);
     }
   }
-  return { classes, instances };
 }
 
 /** Throws when an error carries a property the receiver would refuse to write. */
