@@ -37,6 +37,9 @@ const values: Array<[string, unknown, boolean]> = [
   ['a bigint', 10n, false],
   ['a class instance', new Sktimer(), false],
   ['nesting deeper than the JSON form takes', nest(200), false],
+  ['a frozen record', Object.freeze({ a: 1 }), false],
+  ['a sealed array', Object.seal([1, 2]), false],
+  ['a non-extensible record', Object.preventExtensions({ a: 1 }), false],
 ];
 
 function nest(depth: number): unknown {
@@ -76,6 +79,27 @@ describe('the forms a Share keeps values in', () => {
     share.cycle = cycle;
     const back = share.cycle as Record<string, unknown>;
     expect(back.self).toBe(back);
+  });
+
+  it('keeps a frozen, sealed or non-extensible value so', () => {
+    const share = new Share<Record<string, unknown>>();
+    share.frozen = Object.freeze({ a: 1 });
+    share.sealed = Object.seal([1, 2]);
+    share.closed = Object.preventExtensions({ a: 1 });
+    expect(Object.isFrozen(share.frozen)).toBe(true);
+    expect(Object.isSealed(share.sealed) && !Object.isFrozen(share.sealed)).toBe(true);
+    expect(Object.isExtensible(share.closed)).toBe(false);
+  });
+
+  it('reads a getter once when storing, and keeps what that read gave', () => {
+    let reads = 0;
+    const value = { get n() { reads += 1; return reads === 1 ? 'first' : 'second'; } };
+    expect(isPlainData(value)).toBe(false);
+    reads = 0;
+    const share = new Share<Record<string, unknown>>();
+    share.v = value;
+    expect(reads).toBe(1);
+    expect(share.v).toEqual({ n: 'first' });
   });
 
   it('moves a key between forms, in place or not, without mixing them up', () => {

@@ -60,7 +60,7 @@ function plain(value: unknown, depth: number): boolean {
   met.add(value);
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto === Array.prototype) {
-    if (!Array.isArray(value)) return false;
+    if (!Array.isArray(value) || !Object.isExtensible(value)) return false;
     const array = value as unknown[];
     for (let i = 0; i < array.length; i++) {
       const item = array[i];
@@ -69,12 +69,17 @@ function plain(value: unknown, depth: number): boolean {
     }
     return true;
   }
-  if (proto !== Object.prototype) return false;
+  // Frozen, sealed or non-extensible: JSON.parse would give it back open; the byte form keeps that.
+  if (proto !== Object.prototype || !Object.isExtensible(value)) return false;
   const record = value as Record<string, unknown>;
   for (const key in record) {
     // JSON.parse would make an own `__proto__`; the byte form keeps such keys as cucumber does.
     if (key === '__proto__') return false;
-    const item = record[key];
+    // A getter (or an inherited key) goes to the byte form, which reads each property once;
+    // here JSON.stringify would read it a second time and might see something else.
+    const own = Object.getOwnPropertyDescriptor(record, key);
+    if (own === undefined || !('value' in own)) return false;
+    const item = own.value as unknown;
     // an undefined property would be dropped
     if (item === undefined || !plain(item, depth + 1)) return false;
   }

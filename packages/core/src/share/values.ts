@@ -2,7 +2,8 @@
  * The values a Share hands out. A read of an object is a copy of the stored value (a real Array,
  * Map, class instance …) whose methods act on the stored value atomically (`share.seen.push(x)`,
  * `share.timer.addTime(t)`): they are wired as non-enumerable own properties, which iterating,
- * comparing, cloning and sending the copy do not see.
+ * comparing, cloning and sending the copy do not see. A value stored frozen, sealed or
+ * non-extensible comes back so, unwired.
  */
 import { Reconnector } from '../reconnect/index.ts';
 
@@ -33,6 +34,9 @@ function methodNames(value: object): string[] {
 
 /** `copy`, each of its class's methods replaced (on `copy` only) by `call(name, args)`. */
 export function wireMethods(copy: object, call: (name: string, args: unknown[]) => unknown): object {
+  // A value stored frozen, sealed or non-extensible comes back so, and takes no own properties:
+  // its methods act on the copy; `update()` changes the stored value.
+  if (!Object.isExtensible(copy)) return copy;
   for (const name of methodNames(copy)) {
     Object.defineProperty(copy, name, {
       value: (...args: unknown[]) => call(name, args),
