@@ -18,7 +18,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { ECHO_STOP, Echo, LateProbe, OneRun } from './processes.ts';
+import { ECHO_STOP, Echo, LateProbe, OneRun, burstTable, tellBurstBench } from './processes.ts';
 import { frontendBench } from './frontend.ts';
 import { shareBench } from './share.ts';
 import { poolBench } from './pool.ts';
@@ -248,6 +248,7 @@ export async function main(): Promise<void> {
     '\nraw baselines: new Worker(file) + one postMessage round trip + terminate(); one postMessage round trip on a MessageChannel port.\n' +
       'ratio = suitkaise median / raw median.',
   );
+  console.log(`\n${burstTable(await tellBurstBench())}`);
   await timeoutLateness();
   console.log(`\ntotal ${((performance.now() - began) / 1000).toFixed(1)} s`);
 }

@@ -1,8 +1,10 @@
-/** Registers suitkaise's own classes with the serializer, on both sides of every worker boundary. */
+/**
+ * Registers suitkaise's own classes with the serializer, on both sides of every worker boundary.
+ * (Pipe registers its codec in pipe.ts, where the internals it needs are private.)
+ */
 import * as errors from './errors.ts';
 import { register } from './runtime/registry.ts';
 import { registerCodec } from './serializer/index.ts';
-import { Pipe } from './pipe/pipe.ts';
 import { SHARE_CODEC_ID, shareCodec } from './share/share.ts';
 import { ProcessTimers, Sktimer } from './timing/timing.ts';
 
@@ -20,7 +22,6 @@ const builtins: Record<string, abstract new (...args: never[]) => unknown> = {
   SerializationError: errors.SerializationError,
   Sktimer,
   ProcessTimers,
-  Pipe,
 };
 
 for (const [name, cls] of Object.entries(builtins)) register(cls, { id: `suitkaise:${name}` });

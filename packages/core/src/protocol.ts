@@ -30,8 +30,8 @@ export interface StartMessage {
   /** With phase 'error': the serialized `ProcessError` that exhausted the lives. */
   readonly failure: SerializedValue | null;
   /**
-   * The worker's end of this attempt's mail channel (transferred): tell/listen messages both ways,
-   * encoded by `encodeMail`, and {@link MailNote}s.
+   * The worker's end of this attempt's mail channel (transferred): {@link ParentMail} in,
+   * {@link WorkerMail} out.
    */
   readonly mail: MessagePort;
   /** When `joinIn` runs out ({@link sharedNow} clock), if a previous worker fixed it; else null. */
@@ -40,31 +40,75 @@ export interface StartMessage {
   readonly lockToken: number;
 }
 
-/** Control notes on the mail port, in order with the messages around them. */
-export type MailNote =
-  /** Worker → parent: no more mail; the outcome follows. */
-  | { readonly sk: 'end' }
-  /** Parent → worker: `stop()`: wakes a hook waiting in `listen()`, and is the stop itself without shared memory. */
-  | { readonly sk: 'stop' }
-  /** Worker → parent, without shared memory only: a hook read one of the parent's tells (the control block counts them otherwise). */
-  | { readonly sk: 'read' }
-  /** Worker → parent: lives ran out with this serialized `ProcessError`; `__error__` runs next. */
-  | { readonly sk: 'failure'; readonly error: SerializedValue }
-  /** Worker → parent, without shared memory only: what the control block would show. */
+/**
+ * One told or piped primitive, posted as it is: the commonest tell costs no more than a raw message.
+ * It is never an object, and every other message is one, told apart by `kind`: so no value is ever
+ * taken for a control message. (Not `undefined`: Node delivers a bare `undefined` as `null`; it
+ * rides in a `values` message.)
+ */
+export type BareValue = string | number | boolean | bigint | null;
+
+/**
+ * Told or piped values on a mail or pipe port (besides a {@link BareValue}). An object a user sends
+ * is never a message itself: it rides inside one of these, so whatever keys it has, it is never
+ * taken for a control message.
+ */
+export type ValueMessage =
+  /**
+   * Values as they are, oldest first: primitives, and plain objects and arrays copied when they were
+   * told (structured clone carries them exactly). Several tells made close together share one message.
+   */
+  | { readonly kind: 'values'; readonly values: readonly unknown[] }
+  /** One value through cucumber (anything else: class instances, dates, maps, Pipe points…). */
+  | { readonly kind: 'serialized'; readonly value: SerializedValue };
+
+/** Parent → worker on the mail port: tells, and `stop()`. */
+export type ParentMail =
+  | BareValue
+  | ValueMessage
+  /** `stop()`: wakes a hook waiting in `listen()`, and is the stop itself without shared memory. */
+  | { readonly kind: 'stop' };
+
+/** Worker → parent on the mail port: tells and control notes, in order with each other. */
+export type WorkerMail =
+  | BareValue
+  | ValueMessage
+  /** No more mail; the outcome follows. */
+  | { readonly kind: 'end' }
+  /** Without shared memory only: hooks read `count` more of the parent's tells (the control block counts them otherwise). */
+  | { readonly kind: 'read'; readonly count: number }
+  /** Lives ran out with this serialized `ProcessError`; `__error__` runs next. */
+  | { readonly kind: 'failure'; readonly error: SerializedValue }
+  /** Without shared memory only: what the control block would show. */
   | {
-      readonly sk: 'progress';
+      readonly kind: 'progress';
       readonly currentRun: number;
       readonly livesLeft: number;
       /** Index in SECTIONS, -1: none. */
       readonly section: number;
       readonly sectionStartedAt: number;
       readonly joinDeadline: number;
-    };
+    }
+  /** The worker got a message on the mail port that it does not know, described in `message`. */
+  | UnknownMessage;
 
-/** Control notes between the two ends of a `Pipe`, on its port. */
-export type PipeNote =
+/** Between the two ends of a `Pipe`, on its port: values, and closing. */
+export type PipeMessage =
+  | BareValue
+  | ValueMessage
   /** The sender closed its end: what was sent before can still be read, then `recv()` rejects. */
-  { readonly sk: 'pipe-close' };
+  | { readonly kind: 'pipe-close' };
+
+/** A receiver's answer to a message it does not know (its `kind`, or what it was, in `message`). */
+export interface UnknownMessage {
+  readonly kind: 'unknown-message';
+  readonly message: string;
+}
+
+/** Worker → page (browser): the worker is closing itself (`self.close()`); nothing more will come. */
+export interface ClosedItself {
+  readonly kind: 'closed-itself';
+}
 
 /** How a process ended, as the worker reports it. */
 export interface Outcome {
@@ -111,14 +155,29 @@ export interface TaskOutcome {
 /**
  * Pool tasks ride a dedicated port per worker, not Comlink: a task is one message each way
  * (Comlink's request/response costs several times a raw message, and a pool sends many).
+ * Parent → worker.
  */
-export type TaskMessage =
-  /** Parent → worker: run `batch`; the reply carries the same `seq`. */
-  | { readonly kind: 'task'; readonly seq: number; readonly batch: TaskBatch }
-  /** Worker → parent: how task `seq` ended. */
+export type TaskRequest =
+  /** Run `batch`; the reply carries the same `seq`. */
+  { readonly kind: 'task'; readonly seq: number; readonly batch: TaskBatch };
+
+/** Worker → parent on the task port. */
+export type TaskReply =
+  /** How task `seq` ended. */
   | { readonly kind: 'task-done'; readonly seq: number; readonly outcome: TaskOutcome }
-  /** Worker → parent: a message on the task port that the worker does not know, named in `message`. */
-  | { readonly kind: 'unknown-message'; readonly message: string };
+  /** The worker got a message on the task port that it does not know. */
+  | UnknownMessage;
+
+/**
+ * Every message suitkaise posts on a port of its own. Apart from a {@link BareValue}, each is an
+ * object told apart by one key, `kind`, alone: each receiver handles its port's part of this union
+ * and reports any other message as unknown, naming its kind. (Comlink's own messages, the `run`,
+ * `load` and `openTasks` calls, are Comlink's.)
+ */
+export type Message = ParentMail | WorkerMail | PipeMessage | TaskRequest | TaskReply | ClosedItself;
+
+/** The discriminant of every {@link Message} that is an object. */
+export type MessageKind = Exclude<Message, BareValue>['kind'];
 
 /** What a worker exposes to its parent. */
 export interface WorkerApi {
@@ -126,6 +185,6 @@ export interface WorkerApi {
   run(start: StartMessage): Promise<Outcome>;
   /** Loads a registered module's worker code (a pool worker serves any module, loaded on first use). */
   load(module: ModuleRef): Promise<void>;
-  /** Takes the worker's end of its task port ({@link TaskMessage}s), once, before the first pool task. */
+  /** Takes the worker's end of its task port ({@link TaskRequest}s in, {@link TaskReply}s out), once, before the first pool task. */
   openTasks(port: MessagePort): void;
 }

@@ -11,6 +11,8 @@ import type { WorkerApi } from './protocol.ts';
 import { markTransferred, transferFor } from './serializer/transfer.ts';
 
 export { releaseLocksHeldHere as releaseOwnShareLocks } from './share/store.ts';
+export { flushAllMail as flushOwnMail } from './process/mailbox.ts';
+export type { ClosedItself } from './protocol.ts';
 export { moduleKeyOf } from './runtime/registry.ts';
 
 /** How a worker loads another registered module's worker code: the platform's part of `WorkerApi.load`. */

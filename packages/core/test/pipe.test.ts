@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Pipe, PipeEndpointError, SerializationError, Sktimer, cucumber } from '@suitkaise/core';
 import { PipeEcho, PipeProcess, PipeSpinner, PipeSummer, PipeTalker, PointReceiver } from './fixtures/pipe-processes.ts';
+import { PipeTimeout } from './fixtures/messages-processes.ts';
 
 function rejection(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(() => { throw new Error('expected a rejection'); }, (error: unknown) => error);
@@ -25,10 +26,25 @@ describe('Pipe between two ends in one thread', () => {
     point.close();
   });
 
-  it('recv(timeout) resolves undefined when nothing arrives', async () => {
+  it('recv(timeout) resolves undefined when nothing arrives, and the pipe goes on', async () => {
     const [anchor, point] = Pipe.pair();
     await expect(point.recv(30)).resolves.toBeUndefined();
+    await expect(point.recv(0)).resolves.toBeUndefined();
+    anchor.send('later');
+    await expect(point.recv(30)).resolves.toBe('later');
     anchor.close();
+    // Closed with nothing left to read: a rejection, not undefined, even with a timeout.
+    expect(await rejection(point.recv(30))).toBeInstanceOf(PipeEndpointError);
+  });
+
+  it('a sent undefined is a value: it is read even after the sender closed', async () => {
+    const [anchor, point] = Pipe.pair();
+    anchor.send(undefined);
+    anchor.send(null);
+    anchor.close();
+    await expect(point.recv(1000)).resolves.toBeUndefined();
+    await expect(point.recv(1000)).resolves.toBeNull();
+    expect(await rejection(point.recv(1000))).toBeInstanceOf(PipeEndpointError);
   });
 
   it('after close(), the other end reads what was sent, then rejects; this end refuses to send', async () => {
@@ -113,6 +129,16 @@ describe('Pipe with a process in a real worker', () => {
     for (const n of [1, 2, 3, 4, 5]) anchor.send(n);
     await expect(summer.result()).resolves.toBe(15);
     anchor.close();
+  });
+
+  it('recv(timeout) inside the worker resolves undefined when nothing arrives', async () => {
+    const [anchor, point] = Pipe.pair();
+    await expect(new PipeTimeout(point, 50).run()).resolves.toBe('undefined');
+    const [anchor2, point2] = Pipe.pair();
+    anchor2.send(7);
+    await expect(new PipeTimeout(point2, 5000).run()).resolves.toBe('got 7');
+    anchor.close();
+    anchor2.close();
   });
 
   it('refuses an anchor or a locked point at start()', () => {

@@ -2,7 +2,7 @@
 /** Entry helper for generated worker_threads bundles. */
 import { parentPort } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { releaseOwnShareLocks, serveWorker } from '@suitkaise/core/worker';
+import { flushOwnMail, releaseOwnShareLocks, serveWorker } from '@suitkaise/core/worker';
 
 /**
  * Serve processes to the thread that spawned this worker. `beforeFirstReply` (which must not
@@ -10,7 +10,9 @@ import { releaseOwnShareLocks, serveWorker } from '@suitkaise/core/worker';
  */
 export function serve(beforeFirstReply?: () => void): void {
   if (!parentPort) throw new Error('@suitkaise/node/worker must run inside a worker_threads Worker');
-  // process.exit() inside share.atomic(): free the lock on the way out (the parent may be blocked on it).
+  // process.exit() right after tells: send what was gathered. Inside share.atomic(): free the lock on
+  // the way out (the parent may be blocked on it).
+  if (!process.listeners('exit').includes(flushOwnMail)) process.once('exit', flushOwnMail);
   if (!process.listeners('exit').includes(releaseOwnShareLocks)) process.once('exit', releaseOwnShareLocks);
   const endpoint = nodeEndpoint(parentPort);
   if (beforeFirstReply) {

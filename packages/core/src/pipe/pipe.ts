@@ -4,13 +4,12 @@
  * transferred, not copied, when a process or a message carries it). Values go through cucumber.
  */
 import { PipeEndpointError } from '../errors.ts';
-import { Mailbox, encodeMail, isNote, receiveMail } from '../process/mailbox.ts';
-import type { PipeNote } from '../protocol.ts';
-import { ownPort, ownerOf, postEncoded } from '../serializer/transfer.ts';
-import type { SerializedValue } from '../serializer/index.ts';
-import type { Envelope } from '../serializer/protocol.ts';
+import { Mailbox, describeMessage, encodeMail, isBare, postValue, receiveValues } from '../process/mailbox.ts';
+import type { BareValue, PipeMessage } from '../protocol.ts';
+import { ownPort, type PortOwner } from '../serializer/transfer.ts';
+import { registerCodec } from '../serializer/index.ts';
 
-/** The id Pipe is registered under (builtins.ts registers every built-in as `suitkaise:<name>`). */
+/** The id a point's state travels under in cucumber (its codec's; builtins.ts names built-in classes `suitkaise:<name>` alike). */
 export const PIPE_ID = 'suitkaise:Pipe';
 
 /** Options of {@link Pipe.pair}. */
@@ -23,7 +22,7 @@ export interface PipePairOptions {
 export type PipeRole = 'anchor' | 'point';
 
 /** What a point carries across a worker boundary (its port is in the transfer list). */
-interface PointState {
+export interface PointState {
   readonly port: MessagePort;
   readonly oneWay: boolean;
   readonly pairId: string;
@@ -32,7 +31,70 @@ interface PointState {
 /** Node's MessagePort can be unref'd, so an idle pipe does not keep the process alive. */
 type RefCounted = { ref?(): void; unref?(): void };
 
-const constructing = Symbol('Pipe.pair');
+/** What the next `new Pipe()` is made from: set only by {@link endpoint}, for the one it constructs. */
+interface EndpointSeed {
+  readonly role: PipeRole;
+  readonly oneWay: boolean;
+  readonly pairId: string;
+}
+let seed: EndpointSeed | null = null;
+
+/** The seed of the endpoint being constructed; there is none for a `new Pipe()` from outside this module. */
+function seedOf(): EndpointSeed {
+  if (seed === null) throw new TypeError('new Pipe() is not public: make a pair with Pipe.pair()');
+  return seed;
+}
+
+/** A new endpoint on `port`. */
+function endpoint(role: PipeRole, port: MessagePort, oneWay: boolean, pairId: string): Pipe {
+  seed = { role, oneWay, pairId };
+  let pipe: Pipe;
+  try {
+    pipe = new Pipe();
+  } finally {
+    seed = null;
+  }
+  internals.attach(pipe, port);
+  return pipe;
+}
+
+/** What a `recv()` that got no message gets from the inbox. */
+const NOTHING: unique symbol = Symbol('nothing arrived');
+
+/**
+ * What this module does with an endpoint beyond its public members, given by Pipe's static block
+ * (which can reach its private state), so that none of it is on Pipe's published type.
+ */
+export interface EndpointInternals {
+  /** Start using `port` (a new endpoint's, or a re-paired one's). */
+  attach(pipe: Pipe, port: MessagePort): void;
+  /** What a point carries to the other side (its port is transferred). */
+  pointState(pipe: Pipe): PointState;
+  /** A point that arrived here. */
+  arrived(state: unknown): Pipe;
+  /** A process or a queued message took this point; it moves when that is posted. */
+  claim(pipe: Pipe): void;
+  /** This point's worker ended: its anchor, if in this thread, takes what it sent, then sees it closed. */
+  peerEnded(pipe: Pipe): void;
+  /** `port` went into a message's transfer list: if it is this endpoint's, the endpoint now lives elsewhere. */
+  moved(pipe: Pipe, port: object): void;
+  /** A fresh channel between this (moved) point and its anchor, for a replacement worker. */
+  repair(pipe: Pipe): PointState;
+}
+let internals!: EndpointInternals;
+
+/** For points.ts: what the rest of suitkaise does with endpoints, by way of this module. */
+export function endpointInternals(): EndpointInternals {
+  return internals;
+}
+
+/** The serializer's record of who holds a port: told when the port moves away. */
+export class PortHolder implements PortOwner {
+  constructor(readonly pipe: Pipe) {}
+  markMoved(port: object): void {
+    internals.moved(this.pipe, port);
+  }
+}
 
 /** Anchors made in this thread, by pair: a point that has to follow its process into a replacement worker is re-paired with its anchor. */
 const anchors = new Map<string, WeakRef<Pipe>>();
@@ -61,13 +123,15 @@ function newPairId(): string {
  * ```
  */
 export class Pipe {
+  // No constructor of its own: the fields are made from the seed endpoint() leaves, and a
+  // `new Pipe()` from anywhere else finds none and throws.
   /** `'anchor'`: stays where the pair was made, always locked. `'point'`: may move to a worker. */
-  readonly role: PipeRole;
+  readonly role: PipeRole = seedOf().role;
   /** Whether the pair is one-way: the anchor only sends, the point only receives. */
-  readonly oneWay: boolean;
-  readonly #pairId: string;
-  #port: MessagePort | null;
-  #locked: boolean;
+  readonly oneWay: boolean = seedOf().oneWay;
+  readonly #pairId: string = seedOf().pairId;
+  #port: MessagePort | null = null;
+  #locked = this.role === 'anchor';
   /** Why this endpoint can no longer be used here, once it cannot. */
   #gone: string | null = null;
   #peerClosed = false;
@@ -78,17 +142,6 @@ export class Pipe {
   /** Whether `recv()` was ever called here: from then on, messages are taken off the port as they come. */
   #started = false;
 
-  /** @internal Use {@link Pipe.pair}. */
-  constructor(token: typeof constructing, role: PipeRole, port: MessagePort, oneWay: boolean, pairId: string) {
-    if (token !== constructing) throw new TypeError('new Pipe() is not public: make a pair with Pipe.pair()');
-    this.role = role;
-    this.oneWay = oneWay;
-    this.#pairId = pairId;
-    this.#locked = role === 'anchor';
-    this.#port = null;
-    this.#attach(port);
-  }
-
   /**
    * Make a connected pair `[anchor, point]`. The anchor stays in this thread (always locked);
    * the point is unlocked and can be passed to a process or sent in a message.
@@ -97,9 +150,9 @@ export class Pipe {
     const oneWay = options.oneWay === true;
     const channel = new MessageChannel();
     const pairId = newPairId();
-    const anchor = new Pipe(constructing, 'anchor', channel.port1, oneWay, pairId);
+    const anchor = endpoint('anchor', channel.port1, oneWay, pairId);
     anchors.set(pairId, new WeakRef(anchor));
-    return [anchor, new Pipe(constructing, 'point', channel.port2, oneWay, pairId)];
+    return [anchor, endpoint('point', channel.port2, oneWay, pairId)];
   }
 
   /** Whether this endpoint may not be passed to a process or sent (the anchor always is). */
@@ -116,13 +169,14 @@ export class Pipe {
     const port = this.#usable('send');
     if (this.oneWay && this.role === 'point') throw new PipeEndpointError('send(): this is the point of a one-way pipe; it only receives');
     if (this.#peerClosed) throw new PipeEndpointError('send(): the other end of the pipe is closed');
-    postEncoded(port, encodeMail(value));
+    postValue(port, encodeMail(value));
   }
 
   /**
-   * The next value from the other end. Resolves `undefined` when `timeout` ms pass first.
+   * The next value from the other end, or `undefined` once `timeout` ms pass without one (like
+   * `listen`). Without a timeout it waits as long as it takes.
    * @throws PipeEndpointError (as a rejection) when this end is closed or moved away, is
-   * send-only, or the other end closed with nothing left to read.
+   * send-only, or the other end closed (or its worker ended) with nothing left to read.
    */
   async recv(timeout?: number): Promise<unknown> {
     const port = this.#usable('recv');
@@ -131,9 +185,10 @@ export class Pipe {
     if (this.#inbox.size === 0 && this.#peerClosed) throw this.#closedError();
     this.#hold(1);
     try {
-      const value = await this.#inbox.next(timeout);
-      if (value === undefined && this.#inbox.size === 0 && this.isClosed) throw this.#closedError();
-      return value;
+      const value = await this.#inbox.take(timeout, undefined, NOTHING);
+      if (value !== NOTHING) return value;
+      if (this.#inbox.size === 0 && this.isClosed) throw this.#closedError();
+      return undefined;
     } finally {
       this.#hold(-1);
     }
@@ -146,7 +201,7 @@ export class Pipe {
     this.#gone = 'it was closed';
     if (this.role === 'anchor') anchors.delete(this.#pairId);
     try {
-      port.postMessage({ sk: 'pipe-close' } satisfies PipeNote);
+      port.postMessage({ kind: 'pipe-close' } satisfies PipeMessage);
     } finally {
       this.#detach();
       this.#inbox.close();
@@ -169,41 +224,6 @@ export class Pipe {
     this.#locked = false;
   }
 
-  /** @internal cucumber: what a point carries to the other side (its port is transferred). */
-  toState(): PointState {
-    if (this.role === 'anchor') {
-      throw new PipeEndpointError('a pipe anchor cannot be passed to a process or sent: it stays in the thread that made the pair. Pass the point (the second of Pipe.pair())');
-    }
-    if (this.#locked) throw new PipeEndpointError('this pipe point is locked: call point.unlock() before passing it to a process or sending it');
-    const port = this.#usable('pass');
-    if (this.#inbox.size > 0) {
-      throw new PipeEndpointError(`this pipe point has ${this.#inbox.size} unread message(s) here: recv() them before passing the point on`);
-    }
-    return { port, oneWay: this.oneWay, pairId: this.#pairId };
-  }
-
-  /** @internal cucumber: a point that arrived here. */
-  static fromState(state: PointState): Pipe {
-    if (typeof state !== 'object' || state === null || !(state.port instanceof MessagePort)) {
-      throw new PipeEndpointError('a received pipe point has no port');
-    }
-    return new Pipe(constructing, 'point', state.port, state.oneWay === true, String(state.pairId));
-  }
-
-  /** @internal This point's worker ended: its anchor, if in this thread, takes what it sent, then sees it closed. */
-  peerEnded(): void {
-    const anchor = anchors.get(this.#pairId)?.deref();
-    if (anchor !== undefined && anchor !== this) anchor.#peerGone();
-  }
-
-  /** @internal The port went into a message's transfer list: this endpoint now lives elsewhere. */
-  markMoved(port: object): void {
-    if (port !== this.#port) return;
-    this.#port = null;
-    this.#gone = 'it was passed to another thread (a point moves; it is not copied)';
-    this.#inbox.close();
-  }
-
   #usable(what: string): MessagePort {
     if (this.#port === null || this.#gone !== null) {
       throw new PipeEndpointError(`${what}(): this pipe ${this.role} cannot be used here: ${this.#gone ?? 'it has no port'}`);
@@ -214,11 +234,6 @@ export class Pipe {
     return this.#port;
   }
 
-  /** @internal A process or a queued message took this point; it moves when that is posted. */
-  claim(): void {
-    this.#claimed = true;
-  }
-
   #closedError(): PipeEndpointError {
     return new PipeEndpointError(this.#gone !== null
       ? `recv(): this pipe ${this.role} cannot be used here: ${this.#gone}`
@@ -227,7 +242,7 @@ export class Pipe {
 
   #attach(port: MessagePort): void {
     this.#port = port;
-    ownPort(port, this);
+    ownPort(port, new PortHolder(this));
     // Node fires 'close' when the other end goes away, a terminated worker included (Chromium does not:
     // a supervisor reports its worker's points instead, see pointsEnded).
     port.addEventListener('close', () => {
@@ -244,15 +259,24 @@ export class Pipe {
     this.#started = true;
     if (listening.has(port)) return;
     listening.add(port);
-    port.onmessage = (event: MessageEvent) => {
-      const message: unknown = event.data;
-      if (isNote(message)) {
-        if ((message as { sk: string }).sk === ('pipe-close' satisfies PipeNote['sk'])) this.#onPeerClosed();
-        return;
-      }
-      receiveMail(this.#inbox, message);
-    };
+    port.onmessage = (event: MessageEvent) => this.#receive(event.data);
     if (this.#waiting === 0) (port as RefCounted).unref?.();
+  }
+
+  /** One message from the other end; one that is not a pipe message reaches the next `recv()` as an error naming it. */
+  #receive(data: unknown): void {
+    if (isBare(data)) return this.#inbox.push(data);
+    const message = data as Exclude<PipeMessage, BareValue>;
+    switch (message.kind) {
+      case 'values':
+      case 'serialized':
+        return receiveValues(this.#inbox, message);
+      case 'pipe-close':
+        return this.#onPeerClosed();
+      default:
+        message satisfies never; // every kind of PipeMessage has its case
+        this.#inbox.pushError(new PipeEndpointError(`recv(): the pipe's port carried a message that is not a pipe message: ${describeMessage(data)}`));
+    }
   }
 
   /** The peer ended without a close note: take what it sent (still in the port), then report it closed. */
@@ -289,20 +313,6 @@ export class Pipe {
     else if (before > 0 && this.#waiting === 0) port?.unref?.();
   }
 
-  /** @internal A fresh channel between this (moved) point and its anchor, for a replacement worker. */
-  repair(): PointState {
-    const anchor = anchors.get(this.#pairId)?.deref();
-    if (anchor === undefined || anchor.#gone !== null) {
-      throw new PipeEndpointError('a pipe point cannot follow its process into a replacement worker: its anchor is not in this thread or was closed');
-    }
-    const channel = new MessageChannel();
-    anchor.#rewire(channel.port1);
-    this.#port = channel.port2;
-    this.#gone = null;
-    ownPort(channel.port2, this);
-    return { port: channel.port2, oneWay: this.oneWay, pairId: this.#pairId };
-  }
-
   /** The anchor's end after a re-pair; what the dead worker sent is still read from the old port for a moment. */
   #rewire(port: MessagePort): void {
     const old = this.#port;
@@ -320,44 +330,62 @@ export class Pipe {
     this.#attach(port);
     this.#hold(waiting);
   }
-}
 
-/** The points among `transfer`'s ports now belong to a process or a queued message. */
-export function claimPoints(transfer: readonly Transferable[]): void {
-  for (const point of endpointsOf(transfer)) point.claim();
-}
-
-/**
- * Give every Pipe point in `envelope` (a process's state, whose points moved into a worker that
- * died) a fresh channel to its anchor, in place; returns the new ports to transfer.
- */
-export function repairPoints(envelope: SerializedValue): Transferable[] {
-  const ports: Transferable[] = [];
-  for (const sub of (envelope as Envelope).subs ?? []) {
-    if (sub.k !== 'state' || sub.id !== PIPE_ID) continue;
-    const owner = ownerOf((sub.state as PointState).port);
-    if (!(owner instanceof Pipe)) throw new PipeEndpointError('a pipe point in the process state has no endpoint in this thread');
-    const state = owner.repair();
-    (sub as { state: unknown }).state = state;
-    ports.push(state.port);
+  static {
+    internals = {
+      attach(pipe, port) {
+        pipe.#attach(port);
+      },
+      pointState(pipe) {
+        if (pipe.role === 'anchor') {
+          throw new PipeEndpointError('a pipe anchor cannot be passed to a process or sent: it stays in the thread that made the pair. Pass the point (the second of Pipe.pair())');
+        }
+        if (pipe.#locked) throw new PipeEndpointError('this pipe point is locked: call point.unlock() before passing it to a process or sending it');
+        const port = pipe.#usable('pass');
+        if (pipe.#inbox.size > 0) {
+          throw new PipeEndpointError(`this pipe point has ${pipe.#inbox.size} unread message(s) here: recv() them before passing the point on`);
+        }
+        return { port, oneWay: pipe.oneWay, pairId: pipe.#pairId };
+      },
+      arrived(state) {
+        const point = state as Partial<PointState> | null;
+        if (typeof point !== 'object' || point === null || !(point.port instanceof MessagePort)) {
+          throw new PipeEndpointError('a received pipe point has no port');
+        }
+        return endpoint('point', point.port, point.oneWay === true, String(point.pairId));
+      },
+      claim(pipe) {
+        pipe.#claimed = true;
+      },
+      peerEnded(pipe) {
+        const anchor = anchors.get(pipe.#pairId)?.deref();
+        if (anchor !== undefined && anchor !== pipe) anchor.#peerGone();
+      },
+      moved(pipe, port) {
+        if (port !== pipe.#port) return;
+        pipe.#port = null;
+        pipe.#gone = 'it was passed to another thread (a point moves; it is not copied)';
+        pipe.#inbox.close();
+      },
+      repair(pipe) {
+        const anchor = anchors.get(pipe.#pairId)?.deref();
+        if (anchor === undefined || anchor.#gone !== null) {
+          throw new PipeEndpointError('a pipe point cannot follow its process into a replacement worker: its anchor is not in this thread or was closed');
+        }
+        const channel = new MessageChannel();
+        anchor.#rewire(channel.port1);
+        pipe.#port = channel.port2;
+        pipe.#gone = null;
+        ownPort(channel.port2, new PortHolder(pipe));
+        return { port: channel.port2, oneWay: pipe.oneWay, pairId: pipe.#pairId };
+      },
+    };
   }
-  return ports;
 }
 
-/**
- * The worker that held `points` ended: their anchors in this thread stop waiting on it. (Node
- * fires 'close' on the anchor's port by itself; Chromium does not for a terminated worker.)
- */
-export function pointsEnded(points: Iterable<Pipe>): void {
-  for (const point of points) point.peerEnded();
-}
-
-/** The pipe endpoints that own `transfer`'s ports. */
-export function endpointsOf(transfer: readonly Transferable[]): Set<Pipe> {
-  const found = new Set<Pipe>();
-  for (const port of transfer) {
-    const owner = ownerOf(port);
-    if (owner instanceof Pipe) found.add(owner);
-  }
-  return found;
-}
+/** How cucumber sends a point (a state holding its port, which is transferred) and rebuilds it on arrival. */
+registerCodec<Pipe, PointState>(PIPE_ID, {
+  test: (value): value is Pipe => value instanceof Pipe,
+  toState: (pipe) => internals.pointState(pipe),
+  fromState: (state) => internals.arrived(state),
+});

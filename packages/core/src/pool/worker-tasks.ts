@@ -4,7 +4,8 @@
  */
 import { isThenable } from '../process/engine.ts';
 import { sendableCopy } from '../errors.ts';
-import type { TaskBatch, TaskMessage, TaskOutcome } from '../protocol.ts';
+import type { TaskBatch, TaskOutcome, TaskReply, TaskRequest } from '../protocol.ts';
+import { describeMessage } from '../runtime/worker-life.ts';
 import { lookup } from '../runtime/registry.ts';
 import { serialize, type SerializedValue } from '../serializer/index.ts';
 import { packValues, unpackValues } from './plain.ts';
@@ -65,28 +66,25 @@ function findUnsendable(results: unknown[]): number {
   return results.length;
 }
 
-/** Answer the {@link TaskMessage}s on `port`, one reply per task, in the order tasks finish. */
+/** Answer the {@link TaskRequest}s on `port`, one reply per task, in the order tasks finish; anything else is answered as unknown. */
 export function serveTasks(port: MessagePort): void {
   port.onmessage = (event: MessageEvent) => {
-    const message = event.data as TaskMessage;
-    if (message?.kind !== 'task') {
-      const unknown: TaskMessage = { kind: 'unknown-message', message: describe(event.data) };
-      port.postMessage(unknown);
-      return;
+    const data: unknown = event.data;
+    const message = (typeof data === 'object' && data !== null ? data : {}) as TaskRequest;
+    switch (message.kind) {
+      case 'task':
+        void runTasks(message.batch).then((outcome) => {
+          const reply: TaskReply = { kind: 'task-done', seq: message.seq, outcome };
+          const moving = transferFor(outcome.results);
+          port.postMessage(reply, moving);
+          if (moving.length > 0) markTransferred(moving);
+        });
+        return;
+      default: {
+        message.kind satisfies never; // every kind of TaskRequest has its case
+        const unknown: TaskReply = { kind: 'unknown-message', message: describeMessage(data) };
+        port.postMessage(unknown);
+      }
     }
-    void runTasks(message.batch).then((outcome) => {
-      const reply: TaskMessage = { kind: 'task-done', seq: message.seq, outcome };
-      const moving = transferFor(outcome.results);
-      port.postMessage(reply, moving);
-      if (moving.length > 0) markTransferred(moving);
-    });
   };
-}
-
-function describe(value: unknown): string {
-  try {
-    return JSON.stringify(value)?.slice(0, 200) ?? String(value);
-  } catch {
-    return String(value);
-  }
 }

@@ -52,8 +52,8 @@ export class ControlBlock {
 
   /** How many of the parent's tells the process has read (over every worker it ran on). */
   get tellsRead(): number { return Atomics.load(this.#ints, TELLS_READ); }
-  /** One more of the parent's tells was read. */
-  noteTellRead(): void { Atomics.add(this.#ints, TELLS_READ, 1); }
+  /** `count` more of the parent's tells were read. */
+  noteTellsRead(count = 1): void { Atomics.add(this.#ints, TELLS_READ, count); }
 
   /** The section running now, or null between sections. */
   get section(): Section | null { return SECTIONS[Atomics.load(this.#ints, SECTION)] ?? null; }

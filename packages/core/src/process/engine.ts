@@ -7,13 +7,12 @@
 import { resolveProcessConfig } from './config.ts';
 import { ControlBlock, SECTIONS, sharedNow } from './control.ts';
 import { ProcessError, ResultError, SerializationError, hookOf, sectionErrors, sendableCopy, type Section } from '../errors.ts';
-import { Mailbox, encodeMail, isNote, receiveMail } from './mailbox.ts';
+import { Mailbox, Outbox, afterThisTask, describeMessage, encodeMail, isBare, receiveValues } from './mailbox.ts';
 import { Skprocess, bindProcess, type ProcessBinding } from './process.ts';
-import type { MailNote, Outcome, StartMessage } from '../protocol.ts';
+import type { BareValue, Outcome, ParentMail, StartMessage, ValueMessage, WorkerMail } from '../protocol.ts';
 import { deserialize, serialize, type SerializedValue } from '../serializer/index.ts';
 import { ProcessTimers, Sktimer } from '../timing/timing.ts';
 import { pendingAutoreconnect } from '../reconnect/index.ts';
-import { postEncoded } from '../serializer/transfer.ts';
 import { afterFailure } from './lives.ts';
 import { setLockToken } from '../share/store.ts';
 
@@ -24,6 +23,9 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
+/** Control notes the worker sends its parent on the mail port. */
+type WorkerNote = Exclude<WorkerMail, ValueMessage | BareValue>;
+
 /** The worker side of a process: what `this.stop()`, `this.tell()` … do inside hooks. */
 class WorkerBinding implements ProcessBinding {
   readonly side = 'worker';
@@ -32,19 +34,36 @@ class WorkerBinding implements ProcessBinding {
   error: ProcessError | null = null;
   #stopped = false;
   readonly #inbox: Mailbox<unknown>;
+  readonly #outbox: Outbox<WorkerNote>;
 
   constructor(
     private readonly control: ControlBlock,
     private readonly mail: MessagePort,
     shared: boolean,
   ) {
-    // What was read is counted, so that a replacement worker gets only the tells this one did not read.
-    this.#inbox = new Mailbox<unknown>(shared ? () => control.noteTellRead() : () => this.note({ sk: 'read' }));
-    mail.onmessage = (event: MessageEvent) => {
-      const message: unknown = event.data;
-      if (!isNote(message)) receiveMail(this.#inbox, message);
-      else if (message.sk === 'stop') this.#stop();
-    };
+    this.#outbox = new Outbox<WorkerNote>(mail, () => this.#inbox.size > 0);
+    this.#inbox = new Mailbox<unknown>({
+      // What was read is counted, so that a replacement worker gets only the tells this one did not read.
+      onTaken: shared ? () => control.noteTellsRead() : () => this.#outbox.read(),
+      beforeWait: () => this.#outbox.flush(),
+    });
+    mail.onmessage = (event: MessageEvent) => this.#receive(event.data);
+  }
+
+  /** One message from the parent; one it does not know goes back as `unknown-message` (the parent fails the process). */
+  #receive(data: unknown): void {
+    if (isBare(data)) return this.#inbox.push(data);
+    const message = data as Exclude<ParentMail, BareValue>;
+    switch (message.kind) {
+      case 'values':
+      case 'serialized':
+        return receiveValues(this.#inbox, message);
+      case 'stop':
+        return this.#stop();
+      default:
+        message satisfies never; // every kind of ParentMail has its case
+        this.note({ kind: 'unknown-message', message: describeMessage(data) });
+    }
   }
 
   get currentRun(): number { return this.control.currentRun; }
@@ -59,15 +78,18 @@ class WorkerBinding implements ProcessBinding {
     this.#inbox.wake();
   }
   kill(): void { throw new ProcessError('kill() is for the parent; inside a hook, call this.stop() or throw'); }
-  tell(data: unknown): void { postEncoded(this.mail, encodeMail(data)); }
+  tell(data: unknown): void { this.#outbox.value(encodeMail(data)); }
   listen(timeout?: number, signal?: AbortSignal): Promise<unknown> { return this.#inbox.next(timeout, signal); }
   wait(): Promise<boolean> { return Promise.reject(new ProcessError('wait() is for the parent, not inside a hook')); }
   result(): Promise<unknown> { return Promise.reject(new ProcessError('result() is for the parent, not inside a hook')); }
   /** A control note to the parent, in order with the tells. */
-  note(note: MailNote): void { this.mail.postMessage(note); }
+  note(note: WorkerNote): void { this.#outbox.note(note); }
+  /** Send the tells gathered so far (after a synchronous or failed section: what comes next may block the thread). */
+  flush(): void { this.#outbox.flush(); }
   /** No more tells: the parent settles the process once it has read this far. */
   endMail(): void {
-    this.note({ sk: 'end' });
+    this.note({ kind: 'end' });
+    this.#outbox.close();
     this.mail.onmessage = null;
   }
 }
@@ -88,25 +110,9 @@ function serializeError(error: ProcessError): SerializedValue {
   }
 }
 
-let yieldChannel: MessageChannel | null = null;
-const yielded: Array<() => void> = [];
-
-/**
- * One turn of the event loop, so that queued messages are handled. Not `setTimeout(0)`: browsers
- * clamp chained timers to 4 ms, which made a process of many short runs 10× slower without shared memory.
- */
+/** One turn of the event loop, so that queued messages (a stop, without shared memory) are handled. */
 function yieldToEvents(): Promise<void> {
-  const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
-  if (immediate) return new Promise((resolve) => { immediate(resolve); });
-  if (!yieldChannel) {
-    yieldChannel = new MessageChannel();
-    yieldChannel.port1.onmessage = () => yielded.shift()?.();
-  }
-  const channel = yieldChannel;
-  return new Promise((resolve) => {
-    yielded.push(resolve);
-    channel.port2.postMessage(null);
-  });
+  return new Promise((resolve) => { afterThisTask(resolve); });
 }
 
 /** Runs one process to its end: always resolves with an outcome, failures included. */
@@ -119,7 +125,7 @@ export async function runProcess(start: StartMessage): Promise<Outcome> {
   if (start.joinDeadline !== null && control.joinDeadline === 0) control.joinDeadline = start.joinDeadline;
   const binding = new WorkerBinding(control, start.mail, shared);
   // Without shared memory, the parent sees progress only through these notes.
-  const report = shared ? () => {} : () => binding.note({ sk: 'progress', ...control.progress() });
+  const report = shared ? () => {} : () => binding.note({ kind: 'progress', ...control.progress() });
 
   let instance: Skprocess<unknown>;
   try {
@@ -158,6 +164,7 @@ export async function runProcess(start: StartMessage): Promise<Outcome> {
     };
     const fail = (error: unknown): never => {
       control.leaveSection();
+      binding.flush();
       report();
       throw new sectionErrors[section](error, control.currentRun);
     };
@@ -167,7 +174,11 @@ export async function runProcess(start: StartMessage): Promise<Outcome> {
     } catch (error) {
       return fail(error);
     }
-    return isThenable(value) ? Promise.resolve(value).then(finish, fail) : finish(value);
+    if (isThenable(value)) return Promise.resolve(value).then(finish, fail);
+    // A synchronous hook gave the gathered tells no microtask turn to go out in, and the engine may go
+    // straight on into the next (perhaps blocking) hook: send them now.
+    binding.flush();
+    return finish(value);
   };
   const settle = async (value: unknown): Promise<unknown> => (isThenable(value) ? await value : value);
 
@@ -197,7 +208,7 @@ export async function runProcess(start: StartMessage): Promise<Outcome> {
     binding.error = failure;
     if (!hooks.error) return outcome('rejected', failure, failure);
     // Should __error__ hang or crash, the parent still knows what exhausted the lives.
-    binding.note({ sk: 'failure', error: serializeError(failure) });
+    binding.note({ kind: 'failure', error: serializeError(failure) });
     try {
       const handled = await settle(runSection('error'));
       return outcome(handled instanceof Error ? 'rejected' : 'resolved', handled, failure);

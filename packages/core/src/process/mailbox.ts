@@ -1,47 +1,77 @@
 /**
  * tell/listen: a queue with waiting readers on each side, fed by a MessagePort of its own per worker.
  * Messages are one-way (no acknowledgement), unlike Comlink calls, which halves the messages per
- * round trip; Comlink keeps the run call. The same port carries a few control notes (`MailNote`),
- * so that they stay in order with the messages around them.
+ * round trip; Comlink keeps the run call. The same port carries a few control notes, so that they
+ * stay in order with the messages around them. Pipes post their values the same way.
+ *
+ * Every message on these ports is one of protocol.ts's: a primitive is one value as it is, and every
+ * other message is an object told apart by `kind` alone. An object a user sends rides inside a
+ * `values` or `serialized` message and is never read as a message itself.
  */
 import { SerializationError } from '../errors.ts';
-import type { MailNote } from '../protocol.ts';
-import { deserialize, serialize } from '../serializer/index.ts';
+import type { BareValue, ValueMessage, WorkerMail } from '../protocol.ts';
+import { describeMessage } from '../runtime/worker-life.ts';
+import { deserialize, serialize, type SerializedValue } from '../serializer/index.ts';
+import { markTransferred, transferFor } from '../serializer/transfer.ts';
+import { Queue } from '../queue.ts';
+
+export { describeMessage };
 
 /** The longest delay timers accept (2³¹ − 1 ms); longer waits are capped to it. */
 export const MAX_DELAY = 2_147_483_647;
 
-type Entry<T> = { value: T } | { error: unknown };
-type Reader<T> = (entry: Entry<T | undefined>) => void;
+/** A message that could not be read, queued in its place: the reader that takes it rejects. */
+class Unreadable {
+  constructor(readonly error: unknown) {}
+}
 
-/** A queue of messages with waiting readers: one per side of a process's tell/listen. */
+/** What a woken or timed-out reader gets. */
+const NOTHING: unique symbol = Symbol('nothing arrived');
+
+type Reader = (item: unknown) => void;
+
+/** What a {@link Mailbox}'s owner learns as it is read. */
+export interface MailboxHooks {
+  /** Called each time a reader takes a message (not a timeout or a wake-up). */
+  readonly onTaken?: () => void;
+  /** Called when a reader finds nothing queued and is about to wait (send what was gathered: the other side may be waiting for it). */
+  readonly beforeWait?: () => void;
+}
+
+/** A queue of messages with waiting readers: one per side of a process's tell/listen, one per pipe end. */
 export class Mailbox<T> {
-  readonly #queue: Array<Entry<T>> = [];
-  readonly #waiting: Array<Reader<T>> = [];
+  readonly #queue = new Queue<unknown>();
+  readonly #waiting: Reader[] = [];
   #closed = false;
   readonly #onTaken: (() => void) | undefined;
+  readonly #beforeWait: (() => void) | undefined;
 
-  /** @param onTaken - called each time a reader takes a message (not a timeout or a wake-up) */
-  constructor(onTaken?: () => void) {
-    this.#onTaken = onTaken;
+  constructor(hooks: MailboxHooks = {}) {
+    this.#onTaken = hooks.onTaken;
+    this.#beforeWait = hooks.beforeWait;
   }
 
   /** Hand a message to the oldest waiting reader, or queue it. */
   push(value: T): void {
-    this.#deliver({ value });
+    this.#deliver(value);
+  }
+
+  /** Messages that arrived together, oldest first. */
+  pushAll(values: readonly T[]): void {
+    for (let i = 0; i < values.length; i += 1) this.#deliver(values[i]);
   }
 
   /** A message that could not be read: the reader that gets it rejects with `error`. */
   pushError(error: unknown): void {
-    this.#deliver({ error });
+    this.#deliver(new Unreadable(error));
   }
 
-  #deliver(entry: Entry<T>): void {
+  #deliver(item: unknown): void {
     const reader = this.#waiting.shift();
     if (reader) {
       this.#onTaken?.();
-      reader(entry);
-    } else this.#queue.push(entry);
+      reader(item);
+    } else this.#queue.push(item);
   }
 
   /**
@@ -49,39 +79,42 @@ export class Mailbox<T> {
    * the waiting readers are woken, or at once when closed and empty. A reader that gave up takes nothing.
    */
   next(timeout?: number, signal?: AbortSignal): Promise<T | undefined> {
-    const queued = this.#queue.shift();
-    if (queued) this.#onTaken?.();
-    if (queued) return 'error' in queued ? Promise.reject(queued.error) : Promise.resolve(queued.value);
-    if (this.#closed || signal?.aborted) return Promise.resolve(undefined);
+    return this.take(timeout, signal, undefined);
+  }
+
+  /** As {@link next}, but `nothing` stands for "no message" (so that a message `undefined` can be told apart). */
+  take<E>(timeout: number | undefined, signal: AbortSignal | undefined, nothing: E): Promise<T | E> {
+    if (this.#queue.length > 0) {
+      const queued = this.#queue.shift();
+      this.#onTaken?.();
+      return queued instanceof Unreadable ? Promise.reject(queued.error) : Promise.resolve(queued as T);
+    }
+    if (this.#closed || signal?.aborted) return Promise.resolve(nothing);
+    this.#beforeWait?.();
     return new Promise((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const leave = () => {
+      const reader: Reader = (item) => {
         const index = this.#waiting.indexOf(reader);
         if (index >= 0) this.#waiting.splice(index, 1);
         if (timer !== undefined) clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
+        if (item === NOTHING) resolve(nothing);
+        else if (item instanceof Unreadable) reject(item.error);
+        else resolve(item as T);
       };
-      const onAbort = () => {
-        leave();
-        resolve(undefined);
-      };
-      const reader: Reader<T> = (entry) => {
-        leave();
-        if ('error' in entry) reject(entry.error);
-        else resolve(entry.value);
-      };
+      const onAbort = () => reader(NOTHING);
       this.#waiting.push(reader);
       signal?.addEventListener('abort', onAbort, { once: true });
       if (timeout !== undefined && timeout !== null) timer = setTimeout(onAbort, Math.min(timeout, MAX_DELAY));
     });
   }
 
-  /** Resolve every waiting reader with `undefined` (a stop: nothing they wait for may come). */
+  /** Resolve every waiting reader with "nothing" (a stop: what they wait for may never come). */
   wake(): void {
-    for (const reader of [...this.#waiting]) reader({ value: undefined });
+    for (const reader of [...this.#waiting]) reader(NOTHING);
   }
 
-  /** Nothing more will arrive: waiting readers get `undefined`; queued messages can still be read. */
+  /** Nothing more will arrive: waiting readers get nothing; queued messages can still be read. */
   close(): void {
     this.#closed = true;
     this.wake();
@@ -98,24 +131,274 @@ export class Mailbox<T> {
   }
 }
 
-/** Whether a mail-port message is a control note rather than a told value. */
-export function isNote(message: unknown): message is MailNote {
-  return typeof message === 'object' && message !== null && typeof (message as { sk?: unknown }).sk === 'string' && !('format' in message);
+// ── encoding ────────────────────────────────────────────────────────────────────────────────
+
+/** A told or piped value that goes through cucumber. `moved` once the ports it holds went with it. */
+export class Serialized {
+  moved = false;
+  constructor(readonly envelope: SerializedValue) {}
 }
 
-/** What a tell puts on a mail port: strings, numbers, booleans, bigints, null and undefined bare; anything else serialized. */
+const NOT_PLAIN: unique symbol = Symbol('not plain');
+/** Property and element slots a value may have in all to be copied as plain; bigger ones go through cucumber. */
+const PLAIN_SLOTS = 64;
+const PLAIN_DEPTH = 8;
+
+interface CopyBudget {
+  slots: number;
+  /** The objects met so far: one met twice (a shared reference or a cycle) is not copied, cucumber keeps it. */
+  seen: object[];
+}
+
+/**
+ * A copy of `value` when structured clone would carry it exactly and it is small: a primitive
+ * (not a symbol), or a tree of plain objects (Object.prototype) and dense arrays of such.
+ */
+function plainCopy(value: unknown, budget: CopyBudget, depth: number): unknown {
+  if (typeof value !== 'object') return typeof value === 'symbol' || typeof value === 'function' ? NOT_PLAIN : value;
+  if (value === null) return null;
+  if (depth === PLAIN_DEPTH || budget.seen.includes(value)) return NOT_PLAIN;
+  budget.seen.push(value);
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto === Array.prototype && Array.isArray(value)) {
+    const length = value.length;
+    budget.slots -= length;
+    if (budget.slots < 0 || Object.keys(value).length !== length) return NOT_PLAIN;
+    const copy = new Array<unknown>(length);
+    for (let i = 0; i < length; i += 1) {
+      if (!(i in value)) return NOT_PLAIN;
+      const item = plainCopy(value[i], budget, depth + 1);
+      if (item === NOT_PLAIN) return NOT_PLAIN;
+      copy[i] = item;
+    }
+    return copy;
+  }
+  if (proto !== Object.prototype) return NOT_PLAIN;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  budget.slots -= keys.length;
+  if (budget.slots < 0) return NOT_PLAIN;
+  const copy: Record<string, unknown> = {};
+  for (const key of keys) {
+    if (key === '__proto__') return NOT_PLAIN;
+    const item = plainCopy(record[key], budget, depth + 1);
+    if (item === NOT_PLAIN) return NOT_PLAIN;
+    copy[key] = item;
+  }
+  return copy;
+}
+
+/**
+ * What a tell or a pipe send carries, fixed at the moment of the call: primitives as they are, small
+ * plain objects and arrays as a copy (no cucumber envelope for them), anything else serialized.
+ * @throws SerializationError when the value cannot be sent.
+ */
 export function encodeMail(data: unknown): unknown {
   const type = typeof data;
-  if (data === null || type === 'string' || type === 'number' || type === 'boolean' || type === 'bigint' || type === 'undefined') return data;
-  return serialize(data);
+  if (data === null || (type !== 'object' && type !== 'function' && type !== 'symbol')) return data;
+  try {
+    const copy = plainCopy(data, { slots: PLAIN_SLOTS, seen: [] }, 0);
+    if (copy !== NOT_PLAIN) return copy;
+  } catch {
+    // A getter threw: cucumber reads the value again and names where it failed.
+  }
+  return new Serialized(serialize(data));
 }
 
-/** Put a told message into `mailbox`; one that cannot be read reaches the reader as a `SerializationError`. */
-export function receiveMail(mailbox: Mailbox<unknown>, message: unknown): void {
-  if (typeof message !== 'object' || message === null) return mailbox.push(message);
+const NO_PORTS: Transferable[] = [];
+
+/** Whether a received message is a {@link BareValue}: a primitive is a value, every other message is an object with a `kind`. */
+export function isBare(message: unknown): message is BareValue {
+  return typeof message !== 'object' || message === null;
+}
+
+/** Post one encoded value on `port` now; returns the ports that moved with it (their owners are told). */
+export function postValue(port: MessagePort, encoded: unknown): Transferable[] {
+  if (!(encoded instanceof Serialized)) {
+    port.postMessage(encoded !== undefined && isBare(encoded) ? encoded : ({ kind: 'values', values: [encoded] } satisfies ValueMessage));
+    return NO_PORTS;
+  }
+  const transfer = transferFor(encoded.envelope);
+  port.postMessage({ kind: 'serialized', value: encoded.envelope } satisfies ValueMessage, transfer);
+  if (transfer.length > 0) markTransferred(transfer);
+  return transfer;
+}
+
+/** Put the values of `message` into `mailbox`; one that cannot be read reaches its reader as a `SerializationError`. */
+export function receiveValues(mailbox: Mailbox<unknown>, message: ValueMessage): void {
+  if (message.kind === 'values') return mailbox.pushAll(message.values);
   try {
-    mailbox.push(deserialize(message));
+    mailbox.push(deserialize(message.value));
   } catch (error) {
     mailbox.pushError(error instanceof SerializationError ? error : new SerializationError('a told message could not be read', 'root', error));
   }
+}
+
+// ── batching ────────────────────────────────────────────────────────────────────────────────
+
+let taskChannel: MessageChannel | null = null;
+const afterTask = new Queue<() => void>();
+
+/**
+ * Run `callback` in a later turn of the event loop, once this one's microtasks are done. Not
+ * `setTimeout(0)`: browsers clamp chained timers to 4 ms (which made a process of many short runs
+ * 10× slower without shared memory).
+ */
+export function afterThisTask(callback: () => void): void {
+  const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
+  if (immediate) {
+    immediate(callback);
+    return;
+  }
+  if (!taskChannel) {
+    taskChannel = new MessageChannel();
+    taskChannel.port1.onmessage = () => afterTask.shift()?.();
+  }
+  afterTask.push(callback);
+  taskChannel.port2.postMessage(null);
+}
+
+/** Values one message carries at most: a long burst still goes out in pieces the other side can start on. */
+const BATCH_LIMIT = 512;
+/** A batch goes out once this many ms passed since the last message, checked as values join it. */
+const BATCH_WAIT = 2;
+/** Microtask turns with nothing new after which what was gathered goes out. */
+const QUIET_TURNS = 3;
+
+/** Outboxes holding gathered values, for {@link flushAllMail}. */
+const holding = new Set<Outbox<{ readonly kind: string }>>();
+
+/**
+ * Send every value gathered in this thread now: before the thread ends itself (`process.exit()`,
+ * `close()`), and while it blocks in a Share lock wait (what it waits for may answer a tell).
+ */
+export function flushAllMail(): void {
+  for (const outbox of [...holding]) outbox.flush();
+}
+
+/**
+ * The sending side of a mail port. A value told while nothing else is going out is posted at once;
+ * values told right after it (a burst: a loop of tells, an echo loop over queued messages) are
+ * gathered and go out together, in order, once the burst stops for a few microtask turns (or, while
+ * the owner works through queued messages, at the end of this turn of the event loop), when
+ * {@link BATCH_LIMIT} are waiting, or when {@link BATCH_WAIT} ms passed. Only values fixed at the
+ * call are gathered (primitives and plain copies); anything serialized, and every note, goes out
+ * at once, after what was gathered before it. What was gathered also goes out when the owner waits
+ * for a message (its mailbox's `beforeWait`), after a synchronous section (the engine flushes), when
+ * the thread ends itself or waits for a Share lock ({@link flushAllMail}), and with the next tell of
+ * a thread that was busy for a while. Only a hook that tells several values in a row and then
+ * blocks its thread for good (until its section times out) holds back all but the first.
+ */
+export class Outbox<Note extends { readonly kind: string }> {
+  readonly #port: MessagePort;
+  #values: unknown[] = [];
+  /** Reads of the other side's values not yet reported ('read' notes, without shared memory). */
+  #reads = 0;
+  /** A message went out at once and what follows in the same burst is gathered. */
+  #gathering = false;
+  /** Something joined the batch since the flusher last looked. */
+  #fresh = false;
+  #quietTurns = 0;
+  #sentAt = 0;
+  #closed = false;
+  readonly #busy: () => boolean;
+
+  /**
+   * @param busy - whether the owner still has received messages queued to work through (an echo loop
+   * over a burst: a run's own await chain may take a dozen microtask turns between two tells); what is
+   * gathered then goes out when this turn of the event loop is over, or when the owner waits for more.
+   */
+  constructor(port: MessagePort, busy: () => boolean = () => false) {
+    this.#port = port;
+    this.#busy = busy;
+  }
+
+  /** Send an encoded value ({@link encodeMail}); returns the ports that moved with it. */
+  value(encoded: unknown): Transferable[] {
+    if (this.#closed) return NO_PORTS;
+    if (encoded instanceof Serialized) {
+      this.flush();
+      return postValue(this.#port, encoded);
+    }
+    if (!this.#gathering) {
+      postValue(this.#port, encoded);
+      this.#gather();
+    } else {
+      this.#values.push(encoded);
+      this.#joined();
+    }
+    return NO_PORTS;
+  }
+
+  /** One more of the other side's values was read (reported in `read` notes, several at a time). */
+  read(): void {
+    if (this.#closed) return;
+    if (!this.#gathering) {
+      this.#port.postMessage({ kind: 'read', count: 1 } satisfies WorkerMail);
+      this.#gather();
+    } else {
+      this.#reads += 1;
+      this.#joined();
+    }
+  }
+
+  /** Post a control note, after everything gathered before it. */
+  note(note: Note): void {
+    if (this.#closed) return;
+    this.flush();
+    this.#port.postMessage(note);
+  }
+
+  /** Post what was gathered now. */
+  flush(): void {
+    if (this.#values.length === 0 && this.#reads === 0) return;
+    holding.delete(this);
+    if (this.#values.length > 0) {
+      const values = this.#values;
+      this.#values = [];
+      this.#port.postMessage({ kind: 'values', values } satisfies ValueMessage);
+    }
+    if (this.#reads > 0) {
+      this.#port.postMessage({ kind: 'read', count: this.#reads } satisfies WorkerMail);
+      this.#reads = 0;
+    }
+    this.#sentAt = performance.now();
+  }
+
+  /** Nothing more goes out; what was gathered is dropped (the port is closing). */
+  close(): void {
+    this.#closed = true;
+    this.#values = [];
+    this.#reads = 0;
+    holding.delete(this);
+  }
+
+  #joined(): void {
+    if (this.#values.length + this.#reads === 1) holding.add(this);
+    this.#fresh = true;
+    if (this.#values.length >= BATCH_LIMIT || performance.now() - this.#sentAt > BATCH_WAIT) this.flush();
+  }
+
+  #gather(): void {
+    this.#gathering = true;
+    this.#fresh = false;
+    this.#quietTurns = 0;
+    this.#sentAt = performance.now();
+    queueMicrotask(this.#look);
+  }
+
+  /** Re-queued each microtask turn while values keep joining; flushes once the burst is over (or the event loop turn, when busy). */
+  readonly #look = (): void => {
+    if (this.#busy()) return afterThisTask(this.#done);
+    if (this.#fresh) {
+      this.#fresh = false;
+      this.#quietTurns = 0;
+    } else if (++this.#quietTurns >= QUIET_TURNS) return this.#done();
+    queueMicrotask(this.#look);
+  };
+
+  readonly #done = (): void => {
+    this.#gathering = false;
+    if (!this.#closed) this.flush();
+  };
 }

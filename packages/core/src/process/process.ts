@@ -25,6 +25,8 @@ export interface ProcessBinding {
 }
 
 const bindings = new WeakMap<object, ProcessBinding>();
+/** Each instance's `listen`, made once: a `listen()` loop reads it once per message. */
+const listens = new WeakMap<object, Listen>();
 
 /** Attach the running side of `instance` (used by the supervisor and the engine). */
 export function bindProcess(instance: object, binding: ProcessBinding): void {
@@ -132,10 +134,15 @@ export abstract class Skprocess<R = unknown> {
    * State the message type if you know it: `await p.listen<Progress>()` is `Progress | undefined`.
    */
   get listen(): Listen {
-    return modifiable((signal: AbortSignal | undefined, timeout?: number) => {
-      const binding = bindings.get(this);
-      return binding ? binding.listen(timeout, signal) : Promise.reject(notStarted('listen()'));
-    }, 'listen()') as Listen;
+    let listen = listens.get(this);
+    if (listen === undefined) {
+      listen = modifiable((signal: AbortSignal | undefined, timeout?: number) => {
+        const binding = bindings.get(this);
+        return binding ? binding.listen(timeout, signal) : Promise.reject(notStarted('listen()'));
+      }, 'listen()') as Listen;
+      listens.set(this, listen);
+    }
+    return listen;
   }
 
   /** `true` once finished, `false` if `timeout` ms passed first; keeps waiting through retries. */

@@ -8,17 +8,18 @@ import * as Comlink from 'comlink';
 import { resolveProcessConfig, type ProcessConfig } from './config.ts';
 import { ControlBlock, SECTIONS, sharedNow } from './control.ts';
 import { ProcessError, ProcessTimeoutError, hookOf } from '../errors.ts';
-import { MAX_DELAY, Mailbox, encodeMail, isNote, receiveMail } from './mailbox.ts';
+import { MAX_DELAY, Mailbox, Outbox, Serialized, describeMessage, encodeMail, flushAllMail, isBare, receiveValues } from './mailbox.ts';
 import { bindProcess, installStarter, type ProcessBinding, type ProcessHooks, type Skprocess } from './process.ts';
-import type { MailNote, Outcome, Phase, StartMessage } from '../protocol.ts';
+import type { BareValue, Outcome, ParentMail, Phase, StartMessage, ValueMessage, WorkerMail } from '../protocol.ts';
 import { registrationOf, type Registration } from '../runtime/registry.ts';
 import { deserialize, serialize, type SerializedValue } from '../serializer/index.ts';
 import { ProcessTimers } from '../timing/timing.ts';
-import { claimPoints, endpointsOf, pointsEnded, repairPoints, type Pipe } from '../pipe/pipe.ts';
+import type { Pipe } from '../pipe/pipe.ts';
+import { claimPoints, endpointsOf, pointsEnded, repairPoints } from '../pipe/points.ts';
 import { afterFailure } from './lives.ts';
 import { Queue } from '../queue.ts';
 import { setLockWaitHook } from '../share/store.ts';
-import { markTransferred, postEncoded, transferFor } from '../serializer/transfer.ts';
+import { markTransferred, transferFor } from '../serializer/transfer.ts';
 import { WorkerLife, atMost, messageOf } from '../runtime/worker-life.ts';
 
 /**
@@ -35,6 +36,8 @@ export interface WorkerSource {
 /** The section watchdogs of the processes running now. */
 const watchdogs = new Set<() => void>();
 setLockWaitHook(() => {
+  // Tells gathered before the wait go out: the holder of the lock may be waiting for one of them.
+  flushAllMail();
   for (const check of watchdogs) check();
 });
 
@@ -55,10 +58,14 @@ interface Attempt {
   readonly life: WorkerLife;
   /** The parent's end of this attempt's tell/listen channel. */
   readonly mail: MessagePort;
+  /** What the parent sends on `mail`. */
+  readonly outbox: Outbox<Exclude<ParentMail, ValueMessage | BareValue>>;
   /** Settles when the worker's END_OF_MAIL arrives: every tell before its outcome has been read. */
   readonly mailEnded: Promise<void>;
   /** Set when the parent ends the worker on purpose (a timeout); otherwise its end is a crash. */
   failure: ProcessError | null;
+  /** Set when the worker broke the mail protocol (a message its receiver does not know); the worker is then ended. */
+  broken: ProcessError | null;
   /** The failure that exhausted the lives inside the worker, reported before it runs `__error__`. */
   exhaustedBy: ProcessError | null;
   /** Pipe points that moved into this worker: their anchors learn when it ends. */
@@ -67,12 +74,6 @@ interface Attempt {
 
 type Settled = { status: 'resolved' | 'rejected'; value: unknown };
 
-/** A told message, encoded; `moved` once its ports went with it (they cannot be sent again). */
-interface Told {
-  readonly message: unknown;
-  moved: boolean;
-}
-
 class Supervisor implements ProcessBinding {
   readonly side = 'parent';
   readonly #registration: Registration;
@@ -80,14 +81,14 @@ class Supervisor implements ProcessBinding {
   readonly #state: SerializedValue;
   #attempts = 0;
   readonly #control = new ControlBlock();
-  readonly #inbox = new Mailbox<unknown>();
+  readonly #inbox: Mailbox<unknown> = new Mailbox({ beforeWait: () => this.#attempt?.outbox.flush() });
   readonly #hasErrorHook: boolean;
   #attempt: Attempt | null = null;
   /**
    * Tells not yet known to be read, oldest first: a worker gets those not posted yet, and a
    * replacement gets again those its predecessor did not read.
    */
-  readonly #told = new Queue<Told>();
+  readonly #told = new Queue<unknown>();
   /** How many tells came before the first one in `#told`. */
   #toldBefore = 0;
   #settled: Settled | null = null;
@@ -123,7 +124,7 @@ class Supervisor implements ProcessBinding {
     if (this.#settled) return;
     this.#control.requestStop();
     // Also a note on the mail port: it wakes a hook waiting in listen(), and is the stop itself without shared memory.
-    this.#attempt?.mail.postMessage({ sk: 'stop' } satisfies MailNote);
+    this.#attempt?.outbox.note({ kind: 'stop' });
   }
 
   kill(): void {
@@ -137,8 +138,9 @@ class Supervisor implements ProcessBinding {
 
   tell(data: unknown): void {
     if (this.#settled) throw new ProcessError('tell(): the process has finished; nothing is listening');
-    const told: Told = { message: encodeMail(data), moved: false };
-    if (!this.#attempt) claimPoints(transferFor(told.message)); // told twice before the worker is up: the second tell throws now
+    const told = encodeMail(data);
+    // Told twice before the worker is up: the second tell throws now.
+    if (!this.#attempt && told instanceof Serialized) claimPoints(transferFor(told.envelope));
     this.#forgetRead();
     this.#told.push(told);
     if (this.#attempt) this.#post(this.#attempt, told);
@@ -200,22 +202,24 @@ class Supervisor implements ProcessBinding {
     const channel = new MessageChannel();
     let endMail!: () => void;
     const mailEnded = new Promise<void>((resolve) => { endMail = resolve; });
-    const attempt: Attempt = { life, mail: channel.port1, mailEnded, failure: null, exhaustedBy: null, points: new Set() };
+    const attempt: Attempt = {
+      life,
+      mail: channel.port1,
+      outbox: new Outbox(channel.port1, () => this.#inbox.size > 0),
+      mailEnded,
+      failure: null,
+      broken: null,
+      exhaustedBy: null,
+      points: new Set(),
+    };
     let running: Promise<Outcome>;
     try {
-      channel.port1.onmessage = (event: MessageEvent) => {
-        const message: unknown = event.data;
-        if (!isNote(message)) return receiveMail(this.#inbox, message);
-        if (message.sk === 'end') endMail();
-        else if (message.sk === 'failure') attempt.exhaustedBy = this.#readError(message.error);
-        else if (message.sk === 'progress') this.#control.applyProgress(message);
-        else if (message.sk === 'read') this.#control.noteTellRead();
-      };
+      channel.port1.onmessage = (event: MessageEvent) => this.#receive(attempt, event.data, endMail);
       this.#attempt = attempt;
       // Told before this worker was up, or told to a worker that died before reading them: in order.
       this.#forgetRead();
       for (const told of this.#told) this.#post(attempt, told);
-      if (this.#control.stopRequested) channel.port1.postMessage({ sk: 'stop' } satisfies MailNote);
+      if (this.#control.stopRequested) attempt.outbox.note({ kind: 'stop' });
       const start: StartMessage = {
         classId: this.#registration.id,
         state,
@@ -247,15 +251,17 @@ class Supervisor implements ProcessBinding {
     if (!reusable) await atMost(gone, EXIT_WAIT, undefined);
     if (this.#settled) return; // killed meanwhile
 
-    if ('value' in ended) return this.#finishWith(ended.value);
+    if ('value' in ended && attempt.broken === null) return this.#finishWith(ended.value);
     const section = this.#control.section;
     const where = section ? `${hookOf(section)} on run ${this.currentRun}` : `run ${this.currentRun}`;
-    const lost = attempt.failure ?? ('exit' in ended
+    // (An attempt with an outcome gets here only when it broke the mail protocol: `attempt.broken` is set.)
+    const broken = 'broken' in ended ? ended.broken : undefined;
+    const lost = attempt.failure ?? attempt.broken ?? ('exit' in ended
       ? new ProcessError(`the worker ${ended.exit.description} during ${where}`, { currentRun: this.currentRun, originalError: ended.exit.error })
-      : new ProcessError(`the worker broke the protocol during ${where}: ${messageOf(ended.broken)}`, { currentRun: this.currentRun, originalError: ended.broken }));
+      : new ProcessError(`the worker broke the protocol during ${where}: ${messageOf(broken)}`, { currentRun: this.currentRun, originalError: broken }));
     this.#control.leaveSection();
     const next = afterFailure({
-      failure: attempt.failure ? 'timed-out' : 'exit' in ended ? 'died' : 'broke-protocol',
+      failure: attempt.failure ? 'timed-out' : attempt.broken === null && 'exit' in ended ? 'died' : 'broke-protocol',
       section,
       livesLeft: this.#control.livesLeft,
       hasErrorHook: this.#hasErrorHook,
@@ -273,6 +279,7 @@ class Supervisor implements ProcessBinding {
    * `reusable`, else ended; the promise settles once it is gone and its Share locks are freed).
    */
   #endAttempt(attempt: Attempt, reusable: boolean): Promise<void> {
+    attempt.outbox.close();
     attempt.mail.onmessage = null;
     attempt.mail.close();
     pointsEnded(attempt.points);
@@ -284,12 +291,46 @@ class Supervisor implements ProcessBinding {
    * Tell the worker a message, noting the pipe points that move with it. One whose ports already
    * moved to a worker that died is not sent again: those ports ended with it.
    */
-  #post(attempt: Attempt, told: Told): void {
-    if (told.moved) return;
-    const moved = postEncoded(attempt.mail, told.message);
+  #post(attempt: Attempt, told: unknown): void {
+    if (told instanceof Serialized && told.moved) return;
+    const moved = attempt.outbox.value(told);
     if (moved.length === 0) return;
-    told.moved = true;
+    (told as Serialized).moved = true;
     for (const point of endpointsOf(moved)) attempt.points.add(point);
+  }
+
+  /**
+   * One message from the worker on the mail port. One the parent does not know, or the worker's
+   * report that it got one, breaks the protocol: the worker is ended and the process fails, naming it.
+   */
+  #receive(attempt: Attempt, data: unknown, endMail: () => void): void {
+    if (isBare(data)) return this.#inbox.push(data);
+    const message = data as Exclude<WorkerMail, BareValue>;
+    switch (message.kind) {
+      case 'values':
+      case 'serialized':
+        return receiveValues(this.#inbox, message);
+      case 'end':
+        return endMail();
+      case 'failure':
+        attempt.exhaustedBy = this.#readError(message.error);
+        return;
+      case 'progress':
+        return this.#control.applyProgress(message);
+      case 'read':
+        return this.#control.noteTellsRead(message.count);
+      case 'unknown-message':
+        return this.#breakProtocol(attempt, `the worker got a message it does not know on the mail port: ${message.message}`);
+      default:
+        message satisfies never; // every kind of WorkerMail has its case
+        return this.#breakProtocol(attempt, `the worker sent a message the mail port does not know: ${describeMessage(data)}`);
+    }
+  }
+
+  #breakProtocol(attempt: Attempt, what: string): void {
+    if (attempt.broken !== null || attempt.failure !== null) return;
+    attempt.broken = new ProcessError(`${what} (the worker and the parent do not speak the same protocol)`, { currentRun: this.currentRun });
+    attempt.life.terminate();
   }
 
   /**

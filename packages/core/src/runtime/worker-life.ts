@@ -5,7 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import type { Adapter, ModuleRef, SpawnedWorker, WorkerExit } from './adapter.ts';
-import type { TaskBatch, TaskMessage, TaskOutcome, WorkerApi } from '../protocol.ts';
+import type { TaskBatch, TaskOutcome, TaskReply, TaskRequest, WorkerApi } from '../protocol.ts';
 import { moduleKeyOf, type Registration } from './registry.ts';
 import { ProcessError } from '../errors.ts';
 import { newLockToken, noteTerminated, releaseLocksOf } from '../share/store.ts';
@@ -173,7 +173,7 @@ export class WorkerLife {
     const seq = this.#nextTask++;
     return new Promise((resolve) => {
       this.#pendingTasks.set(seq, resolve);
-      const message: TaskMessage = { kind: 'task', seq, batch };
+      const message: TaskRequest = { kind: 'task', seq, batch };
       port.postMessage(message, transfer);
     });
   }
@@ -181,21 +181,28 @@ export class WorkerLife {
   #openTasks(): MessagePort {
     const channel = new MessageChannel();
     this.#tasks = channel.port1;
-    channel.port1.onmessage = (event: MessageEvent) => this.#taskReply(event.data as TaskMessage);
+    channel.port1.onmessage = (event: MessageEvent) => this.#taskReply(event.data);
     // Posted before the worker listens: the port queues them until it does.
     this.remote.openTasks(Comlink.transfer(channel.port2, [channel.port2])).catch((broken: unknown) => this.#failTasks({ broken }));
     return channel.port1;
   }
 
-  #taskReply(message: TaskMessage): void {
-    if (message?.kind === 'task-done') {
-      const resolve = this.#pendingTasks.get(message.seq);
-      this.#pendingTasks.delete(message.seq);
-      resolve?.({ value: message.outcome });
-      return;
+  /** A reply on the task port; anything else there breaks the protocol: the pending tasks fail, naming it. */
+  #taskReply(data: unknown): void {
+    const message = (typeof data === 'object' && data !== null ? data : {}) as TaskReply;
+    switch (message.kind) {
+      case 'task-done': {
+        const resolve = this.#pendingTasks.get(message.seq);
+        this.#pendingTasks.delete(message.seq);
+        resolve?.({ value: message.outcome });
+        return;
+      }
+      case 'unknown-message':
+        return this.#failTasks({ broken: new Error(`the worker got a message it does not know on the task port: ${message.message}`) });
+      default:
+        message satisfies never; // every kind of TaskReply has its case
+        return this.#failTasks({ broken: new Error(`the worker sent a message the task port does not know: ${describeMessage(data)}`) });
     }
-    const what = message?.kind === 'unknown-message' ? `the worker did not know the message ${message.message}` : `unknown message on the task port: ${String(message?.kind)}`;
-    this.#failTasks({ broken: new Error(what) });
   }
 
   #failTasks(ended: Ended<never>): void {
@@ -227,6 +234,22 @@ export class WorkerLife {
     await this.#worker.exited;
     releaseLocksOf(this.lockToken);
   }
+}
+
+/**
+ * Names a message its receiver does not know, for the error that reports it: its `kind`, or, for
+ * something that is not a suitkaise message at all, what it looks like.
+ */
+export function describeMessage(message: unknown): string {
+  const kind = typeof message === 'object' && message !== null ? (message as { kind?: unknown }).kind : undefined;
+  if (typeof kind === 'string') return `kind '${kind}'`;
+  let shown: string;
+  try {
+    shown = JSON.stringify(message)?.slice(0, 120) ?? String(message);
+  } catch {
+    shown = String(message);
+  }
+  return `${shown} (a message without a string kind)`;
 }
 
 /** An error's message, or the value as a string. */
