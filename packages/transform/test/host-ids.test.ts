@@ -101,3 +101,13 @@ describe("the Node bundler's own module names", () => {
   ];
   for (const [specifier, virtual] of rows) it(`${specifier}: ${virtual}`, () => expect(isBundlerVirtual(specifier)).toBe(virtual));
 });
+
+describe('the browser worker agrees', () => {
+  it('imports a module on the dev server with the query the Vite host serves worker modules under', async () => {
+    // @suitkaise/browser cannot depend on the transform, so it writes the query itself: this holds the two together.
+    const { readFile } = await import('node:fs/promises');
+    const source = await readFile(new URL('../../browser/src/worker.ts', import.meta.url), 'utf8');
+    const { WORKER_MODULE_QUERY } = await import('../src/host/ids.ts');
+    expect(source).toContain(`workerModule.search = '?${WORKER_MODULE_QUERY}';`);
+  });
+});
