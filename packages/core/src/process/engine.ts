@@ -4,7 +4,7 @@
  * thrown error costs a life and retries the same run with the state kept;
  * with no lives left, `__error__` decides the outcome.
  */
-import { resolveProcessConfig } from './config.ts';
+import { resolveProcessConfig, type ProcessConfig } from './config.ts';
 import { ControlBlock, SECTIONS, sharedNow } from './control.ts';
 import { ProcessError, ResultError, SerializationError, hookOf, sectionErrors, sendableCopy, type Section } from '../errors.ts';
 import { Mailbox, Outbox, afterThisTask, describeMessage, encodeMail, isBare, receiveValues } from './mailbox.ts';
@@ -13,7 +13,7 @@ import type { BareValue, Outcome, ParentMail, StartMessage, ValueMessage, Worker
 import { deserialize, serialize, type SerializedValue } from '../serializer/index.ts';
 import { ProcessTimers, Sktimer } from '../timing/timing.ts';
 import { pendingAutoreconnect } from '../reconnect/index.ts';
-import { afterFailure } from './lives.ts';
+import { afterFailure, type NextStep } from './lives.ts';
 import { setLockToken } from '../share/store.ts';
 
 type Hook = () => unknown;
@@ -115,62 +115,190 @@ function yieldToEvents(): Promise<void> {
   return new Promise((resolve) => { afterThisTask(resolve); });
 }
 
-/** Runs one process to its end: always resolves with an outcome, failures included. */
-export async function runProcess(start: StartMessage): Promise<Outcome> {
-  setLockToken(start.lockToken);
+/** A thrown value as a process error (what a hook throws arrives already wrapped in its section's error). */
+function asProcessError(error: unknown, currentRun: number): ProcessError {
+  return error instanceof ProcessError ? error : new ProcessError(String(error), { originalError: error, currentRun });
+}
+
+/** What a section's hook returned, awaited when it is a promise. */
+async function awaitIfPromise(value: unknown): Promise<unknown> {
+  return isThenable(value) ? await value : value;
+}
+
+/** The control block as the parent left it: the run index, the lives left, and a join deadline set on an earlier attempt. */
+function openControl(start: StartMessage): ControlBlock {
   const control = new ControlBlock(start.control);
-  const shared = start.control !== null;
   control.currentRun = start.currentRun;
   control.livesLeft = start.livesLeft;
   if (start.joinDeadline !== null && control.joinDeadline === 0) control.joinDeadline = start.joinDeadline;
-  const binding = new WorkerBinding(control, start.mail, shared);
-  // Without shared memory, the parent sees progress only through these notes.
-  const report = shared ? () => {} : () => binding.note({ kind: 'progress', ...control.progress() });
+  return control;
+}
 
-  let instance: Skprocess<unknown>;
+/** The process instance the parent sent, or the error that says why it could not be read. */
+function readInstance(start: StartMessage): Skprocess<unknown> | ProcessError {
   try {
     const value = deserialize(start.state);
-    if (!(value instanceof Skprocess)) throw new ProcessError(`${start.classId} did not arrive as an Skprocess`);
-    instance = value;
+    return value instanceof Skprocess ? value : new ProcessError(`${start.classId} did not arrive as an Skprocess`);
   } catch (error) {
-    const failure = error instanceof ProcessError ? error : new SerializationError(`the process state could not be read in the worker`, 'root', error);
+    return error instanceof ProcessError ? error : new SerializationError(`the process state could not be read in the worker`, 'root', error);
+  }
+}
+
+/** The failure an error-phase worker handles: the one that exhausted the lives in an earlier worker. */
+function readFailure(start: StartMessage): ProcessError {
+  const failure = start.failure ? deserialize(start.failure) : null;
+  return failure instanceof ProcessError ? failure : new ProcessError(String(failure));
+}
+
+/** Runs one process to its end: always resolves with an outcome, failures included. */
+export async function runProcess(start: StartMessage): Promise<Outcome> {
+  setLockToken(start.lockToken);
+  const control = openControl(start);
+  const binding = new WorkerBinding(control, start.mail, start.control !== null);
+  const instance = readInstance(start);
+  if (instance instanceof ProcessError) {
     binding.endMail();
-    return { status: 'rejected', payload: null, error: serializeError(failure), timers: new ProcessTimers().toState(), currentRun: control.currentRun };
+    return { status: 'rejected', payload: null, error: serializeError(instance), timers: new ProcessTimers().toState(), currentRun: control.currentRun };
   }
   bindProcess(instance, binding);
   const config = resolveProcessConfig(instance.processConfig);
+  const run = new ProcessRun(instance, control, binding, start.control !== null);
+  if (start.phase === 'error') return run.handleFailure(readFailure(start));
+  return run.untilDone(config);
+}
 
-  const hooks = {} as Record<Section, Hook | null>;
-  const timers = {} as Record<Section, Sktimer | null>;
-  for (const section of SECTIONS) {
-    const hook = (instance as unknown as Record<string, unknown>)[hookOf(section)];
-    hooks[section] = typeof hook === 'function' ? (hook as Hook) : null;
-    timers[section] = hooks[section] ? new Sktimer() : null;
+/** One process inside a worker: its hooks run section by section, timed, with the lives policy applied to what they throw. */
+class ProcessRun {
+  readonly #hooks = {} as Record<Section, Hook | null>;
+  readonly #timers = {} as Record<Section, Sktimer | null>;
+  readonly #fullRun = new Sktimer();
+  /** Without shared memory, the parent sees progress only through these notes. */
+  readonly #report: () => void;
+
+  constructor(
+    private readonly instance: Skprocess<unknown>,
+    private readonly control: ControlBlock,
+    private readonly binding: WorkerBinding,
+    private readonly shared: boolean,
+  ) {
+    for (const section of SECTIONS) {
+      const hook = (instance as unknown as Record<string, unknown>)[hookOf(section)];
+      this.#hooks[section] = typeof hook === 'function' ? (hook as Hook) : null;
+      this.#timers[section] = this.#hooks[section] ? new Sktimer() : null;
+    }
+    this.#report = shared ? () => {} : () => binding.note({ kind: 'progress', ...control.progress() });
   }
-  const fullRun = new Sktimer();
 
-  // Awaits only what a hook returns as a promise: a missing or synchronous hook costs no microtask hop.
-  const runSection = (section: Section): unknown => {
-    const hook = hooks[section];
+  /**
+   * The runs until `stop()`, `runs` or `joinIn`, then onfinish and result. A throw costs a life and,
+   * while lives remain, the same run is tried again with the state kept.
+   */
+  async untilDone(config: ProcessConfig): Promise<Outcome> {
+    const { control } = this;
+    if (config.joinIn !== null && control.joinDeadline === 0) control.joinDeadline = sharedNow() + config.joinIn;
+    // @autoreconnect: live resources arrive as Reconnectors; reconnect them before the first section
+    // (a failure costs a life and is retried, like a throwing hook's).
+    let reconnect = pendingAutoreconnect(this.instance);
+    for (;;) {
+      try {
+        if (reconnect) {
+          await reconnect();
+          reconnect = undefined;
+        }
+        await this.#runs(config);
+        await awaitIfPromise(this.#section('onfinish'));
+        const value = await awaitIfPromise(this.#section('result'));
+        return this.#outcome('resolved', value, null);
+      } catch (error) {
+        const failure = asProcessError(error, control.currentRun);
+        if (this.#loseLife().step === 'retry') continue;
+        // Handle or reject: with no `__error__` to run, handleFailure rejects with the failure.
+        return this.handleFailure(failure);
+      }
+    }
+  }
+
+  /** prerun → run → postrun, run after run, until the process should stop. */
+  async #runs(config: ProcessConfig): Promise<void> {
+    const { control } = this;
+    while (this.#shouldContinue(config)) {
+      const began = performance.now();
+      let pending = this.#section('prerun');
+      if (isThenable(pending)) await pending;
+      pending = this.#section('run');
+      if (isThenable(pending)) await pending;
+      pending = this.#section('postrun');
+      if (isThenable(pending)) await pending;
+      this.#fullRun.addTime(performance.now() - began);
+      control.currentRun += 1;
+      if (!this.shared) {
+        this.#report();
+        // Without shared memory a stop arrives as a message: let it in between runs.
+        await yieldToEvents();
+      }
+    }
+  }
+
+  /** Another run is due: no stop asked for, `runs` not reached, the `joinIn` deadline not passed. */
+  #shouldContinue({ runs, joinIn }: ProcessConfig): boolean {
+    return !this.binding.stopRequested && (runs === null || this.control.currentRun < runs) && (joinIn === null || sharedNow() < this.control.joinDeadline);
+  }
+
+  /** A hook (or the reconnect) threw: one life less, and the lives policy says whether to try again. */
+  #loseLife(): NextStep {
+    const next = afterFailure({
+      failure: 'threw',
+      section: null,
+      livesLeft: this.control.livesLeft,
+      hasErrorHook: this.#hooks.error !== null,
+      handlingError: false,
+    });
+    this.control.livesLeft = next.livesLeft;
+    this.#report();
+    return next;
+  }
+
+  /** Lives are exhausted by `failure`: `__error__`, where there is one, decides the outcome. */
+  async handleFailure(failure: ProcessError): Promise<Outcome> {
+    this.binding.error = failure;
+    if (!this.#hooks.error) return this.#outcome('rejected', failure, failure);
+    // Should __error__ hang or crash, the parent still knows what exhausted the lives.
+    this.binding.note({ kind: 'failure', error: serializeError(failure) });
+    try {
+      const handled = await awaitIfPromise(this.#section('error'));
+      return this.#outcome(handled instanceof Error ? 'rejected' : 'resolved', handled, failure);
+    } catch (error) {
+      return this.#outcome('rejected', error, failure);
+    }
+  }
+
+  /**
+   * Run one section's hook, timed and marked in the control block. Awaits only what the hook returns
+   * as a promise: a missing or synchronous hook costs no microtask hop. A throw comes out as the
+   * section's error.
+   */
+  #section(section: Section): unknown {
+    const hook = this.#hooks[section];
     if (!hook) return undefined;
+    const { control, binding } = this;
     control.enterSection(section);
-    report();
+    this.#report();
     const began = performance.now();
     const finish = (value: unknown) => {
-      timers[section]!.addTime(performance.now() - began);
+      this.#timers[section]!.addTime(performance.now() - began);
       control.leaveSection();
-      report();
+      this.#report();
       return value;
     };
     const fail = (error: unknown): never => {
       control.leaveSection();
       binding.flush();
-      report();
+      this.#report();
       throw new sectionErrors[section](error, control.currentRun);
     };
     let value: unknown;
     try {
-      value = hook.call(instance);
+      value = hook.call(this.instance);
     } catch (error) {
       return fail(error);
     }
@@ -179,90 +307,28 @@ export async function runProcess(start: StartMessage): Promise<Outcome> {
     // straight on into the next (perhaps blocking) hook: send them now.
     binding.flush();
     return finish(value);
-  };
-  const settle = async (value: unknown): Promise<unknown> => (isThenable(value) ? await value : value);
+  }
 
-  const outcome = (status: Outcome['status'], value: unknown, error: ProcessError | null): Outcome => {
+  /** The outcome the parent gets; the mail ends with it. What cannot be sent rejects the process, saying so. */
+  #outcome(status: Outcome['status'], value: unknown, error: ProcessError | null): Outcome {
     let payload: SerializedValue | null = null;
     if (status === 'resolved' || value !== error) {
       try {
         payload = serialize(value);
       } catch (cause) {
         // What the process hands back cannot be sent: that is how it ended.
-        const unsendable = new ResultError(cause, control.currentRun);
-        return outcome('rejected', unsendable, error ?? unsendable);
+        const unsendable = new ResultError(cause, this.control.currentRun);
+        return this.#outcome('rejected', unsendable, error ?? unsendable);
       }
     }
     const sentError = error ? serializeError(error) : null;
-    binding.endMail();
+    this.binding.endMail();
     return {
       status,
       payload,
       error: sentError,
-      timers: new ProcessTimers({ ...timers, fullRun }).toState(),
-      currentRun: control.currentRun,
+      timers: new ProcessTimers({ ...this.#timers, fullRun: this.#fullRun }).toState(),
+      currentRun: this.control.currentRun,
     };
-  };
-
-  const handleFailure = async (failure: ProcessError): Promise<Outcome> => {
-    binding.error = failure;
-    if (!hooks.error) return outcome('rejected', failure, failure);
-    // Should __error__ hang or crash, the parent still knows what exhausted the lives.
-    binding.note({ kind: 'failure', error: serializeError(failure) });
-    try {
-      const handled = await settle(runSection('error'));
-      return outcome(handled instanceof Error ? 'rejected' : 'resolved', handled, failure);
-    } catch (error) {
-      return outcome('rejected', error, failure);
-    }
-  };
-
-  if (start.phase === 'error') {
-    const failure = start.failure ? deserialize(start.failure) : null;
-    return handleFailure(failure instanceof ProcessError ? failure : new ProcessError(String(failure)));
-  }
-
-  if (config.joinIn !== null && control.joinDeadline === 0) control.joinDeadline = sharedNow() + config.joinIn;
-  const shouldContinue = () =>
-    !binding.stopRequested &&
-    (config.runs === null || control.currentRun < config.runs) &&
-    (config.joinIn === null || sharedNow() < control.joinDeadline);
-
-  // @autoreconnect: live resources arrive as Reconnectors; reconnect them before the first section
-  // (a failure costs a life and is retried, like a throwing hook's).
-  let reconnect = pendingAutoreconnect(instance);
-  for (;;) {
-    try {
-      if (reconnect) {
-        await reconnect();
-        reconnect = undefined;
-      }
-      while (shouldContinue()) {
-        const began = performance.now();
-        let pending = runSection('prerun');
-        if (isThenable(pending)) await pending;
-        pending = runSection('run');
-        if (isThenable(pending)) await pending;
-        pending = runSection('postrun');
-        if (isThenable(pending)) await pending;
-        fullRun.addTime(performance.now() - began);
-        control.currentRun += 1;
-        if (!shared) {
-          report();
-          // Without shared memory a stop arrives as a message: let it in between runs.
-          await yieldToEvents();
-        }
-      }
-      await settle(runSection('onfinish'));
-      const value = await settle(runSection('result'));
-      return outcome('resolved', value, null);
-    } catch (error) {
-      const failure = error instanceof ProcessError ? error : new ProcessError(String(error), { originalError: error, currentRun: control.currentRun });
-      const next = afterFailure({ failure: 'threw', section: null, livesLeft: control.livesLeft, hasErrorHook: hooks.error !== null, handlingError: false });
-      control.livesLeft = next.livesLeft;
-      report();
-      if (next.step === 'retry') continue;
-      return handleFailure(failure);
-    }
   }
 }

@@ -1,8 +1,10 @@
 /**
- * The lives policy, as one pure function: how an attempt ended, and what happens next. The worker's
- * engine asks it when a hook throws; the parent's supervisor when a worker dies or times out.
+ * The lives policy, as pure functions: how an attempt ended ({@link judgeAttempt}, for the parent's
+ * supervisor), and what happens next ({@link afterFailure}). The worker's engine asks `afterFailure`
+ * when a hook throws; the supervisor when a worker dies, times out or breaks the protocol.
  */
 import type { Section } from '../errors.ts';
+import type { Ended } from '../runtime/worker-life.ts';
 
 /** How an attempt ended without a result. */
 export type AttemptFailure =
@@ -44,4 +46,30 @@ export function afterFailure({ failure, section, livesLeft, hasErrorHook, handli
   const left = livesLeft - 1;
   if (left > 0) return { step: 'retry', livesLeft: left };
   return hasErrorHook ? { step: 'handle', livesLeft: 0 } : { step: 'reject', livesLeft: 0 };
+}
+
+/** What the parent saw when an attempt ended. */
+export interface AttemptEnd<T> {
+  /** How the parent's call on the worker settled: its answer, a rejected call, or the worker's exit. */
+  readonly ended: Ended<T>;
+  /** The parent ended the worker because a section passed its timeout. */
+  readonly timedOut: boolean;
+  /** The worker broke the mail protocol (the parent is ending it for that). */
+  readonly brokeMail: boolean;
+  /** The worker is being ended (terminated, or its source is ending it). */
+  readonly ending: boolean;
+}
+
+/** What an attempt's end means: its outcome stands, or it failed (and {@link afterFailure} decides what next). */
+export type AttemptVerdict<T> = {
+  /** The worker answered normally and goes on living: its source (a pool) may lease it again. */
+  readonly reusable: boolean;
+} & ({ readonly outcome: T; readonly failure: null } | { readonly outcome: null; readonly failure: AttemptFailure });
+
+/** Judge an attempt's end: a timeout that fired after the worker answered does not undo its answer. */
+export function judgeAttempt<T>({ ended, timedOut, brokeMail, ending }: AttemptEnd<T>): AttemptVerdict<T> {
+  const reusable = 'value' in ended && !timedOut && !brokeMail && !ending;
+  if ('value' in ended && !brokeMail) return { reusable, outcome: ended.value, failure: null };
+  if (timedOut) return { reusable, outcome: null, failure: 'timed-out' };
+  return { reusable, outcome: null, failure: 'exit' in ended && !brokeMail ? 'died' : 'broke-protocol' };
 }

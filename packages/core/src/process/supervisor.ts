@@ -2,25 +2,27 @@
  * The parent side of a running process: gets a worker per attempt (its own, or a
  * pool's) as a {@link WorkerLife}, drives it over Comlink, enforces section timeouts from
  * outside (terminate), replaces a worker that dies while lives remain, and
- * turns every way a worker can end into a settled result.
+ * turns every way a worker can end into a settled result. One attempt's worker and mail are an
+ * `Attempt` (attempt.ts), the timeouts are watched by watchdog.ts, and what an attempt's end means
+ * and what comes next is the lives policy (lives.ts).
  */
 import * as Comlink from 'comlink';
 import { resolveProcessConfig, type ProcessConfig } from './config.ts';
-import { ControlBlock, SECTIONS, sharedNow } from './control.ts';
-import { ProcessError, ProcessTimeoutError, hookOf } from '../errors.ts';
-import { MAX_DELAY, Mailbox, Outbox, Serialized, describeMessage, encodeMail, flushAllMail, isBare, receiveValues } from './mailbox.ts';
+import { ControlBlock } from './control.ts';
+import { ProcessError, hookOf, type Section } from '../errors.ts';
+import { MAX_DELAY, Mailbox, Serialized, encodeMail } from './mailbox.ts';
 import { bindProcess, installStarter, type ProcessBinding, type ProcessHooks, type Skprocess } from './process.ts';
-import type { BareValue, Outcome, ParentMail, Phase, StartMessage, ValueMessage, WorkerMail } from '../protocol.ts';
+import type { Outcome, Phase, StartMessage } from '../protocol.ts';
 import { registrationOf, type Registration } from '../runtime/registry.ts';
 import { deserialize, serialize, type SerializedValue } from '../serializer/index.ts';
 import { ProcessTimers } from '../timing/timing.ts';
-import type { Pipe } from '../pipe/pipe.ts';
-import { claimPoints, endpointsOf, pointsEnded, repairPoints } from '../pipe/points.ts';
-import { afterFailure } from './lives.ts';
+import { claimPoints, repairPoints } from '../pipe/points.ts';
+import { afterFailure, judgeAttempt, type AttemptFailure, type AttemptVerdict } from './lives.ts';
 import { Queue } from '../queue.ts';
-import { setLockWaitHook } from '../share/store.ts';
 import { markTransferred, transferFor } from '../serializer/transfer.ts';
-import { WorkerLife, atMost, messageOf } from '../runtime/worker-life.ts';
+import { WorkerLife, atMost, messageOf, type Ended } from '../runtime/worker-life.ts';
+import { Attempt, readProcessError } from './attempt.ts';
+import { watchSections } from './watchdog.ts';
 
 /**
  * Where a process's workers come from: its own (spawned for it, ended after it), or a pool's
@@ -32,14 +34,6 @@ export interface WorkerSource {
   /** Done with `life`: `reusable` when it answered normally (a pool may lease it again), else it is being ended. */
   release(life: WorkerLife, reusable: boolean): void;
 }
-
-/** The section watchdogs of the processes running now. */
-const watchdogs = new Set<() => void>();
-setLockWaitHook(() => {
-  // Tells gathered before the wait go out: the holder of the lock may be waiting for one of them.
-  flushAllMail();
-  for (const check of watchdogs) check();
-});
 
 /** A process's own worker per attempt. */
 const ownWorkers: WorkerSource = {
@@ -53,26 +47,10 @@ const MAIL_GRACE = 2_000;
 /** How long a terminated worker may take to be gone before the process settles anyway. */
 const EXIT_WAIT = 2_000;
 
-/** One worker's life within a process. */
-interface Attempt {
-  readonly life: WorkerLife;
-  /** The parent's end of this attempt's tell/listen channel. */
-  readonly mail: MessagePort;
-  /** What the parent sends on `mail`. */
-  readonly outbox: Outbox<Exclude<ParentMail, ValueMessage | BareValue>>;
-  /** Settles when the worker's END_OF_MAIL arrives: every tell before its outcome has been read. */
-  readonly mailEnded: Promise<void>;
-  /** Set when the parent ends the worker on purpose (a timeout); otherwise its end is a crash. */
-  failure: ProcessError | null;
-  /** Set when the worker broke the mail protocol (a message its receiver does not know); the worker is then ended. */
-  broken: ProcessError | null;
-  /** The failure that exhausted the lives inside the worker, reported before it runs `__error__`. */
-  exhaustedBy: ProcessError | null;
-  /** Pipe points that moved into this worker: their anchors learn when it ends. */
-  readonly points: Set<Pipe>;
-}
-
 type Settled = { status: 'resolved' | 'rejected'; value: unknown };
+
+/** The state a worker starts from, and the ports that move into it with that state. */
+type Snapshot = { state: SerializedValue; moving: Transferable[] };
 
 class Supervisor implements ProcessBinding {
   readonly side = 'parent';
@@ -143,7 +121,7 @@ class Supervisor implements ProcessBinding {
     if (!this.#attempt && told instanceof Serialized) claimPoints(transferFor(told.envelope));
     this.#forgetRead();
     this.#told.push(told);
-    if (this.#attempt) this.#post(this.#attempt, told);
+    this.#attempt?.post(told);
   }
 
   /** Drop the tells the process has read (the control block counts them). */
@@ -184,84 +162,95 @@ class Supervisor implements ProcessBinding {
     });
   }
 
+  /** One attempt: a worker, started on `phase`, watched to its end; then its outcome, or the lives policy. */
   async #attemptWorker(phase: Phase, failure: ProcessError | null): Promise<void> {
     // Before spawning: a point that cannot be re-paired fails the process without a worker to clean up.
-    const { state, moving } = this.#stateForAttempt();
-    let life: WorkerLife;
+    const snapshot = this.#stateForAttempt();
+    const life = await this.#acquire();
+    if (life === null) return;
+    if (this.#settled) return this.#source.release(life, true); // killed meanwhile
+    const attempt = new Attempt(life, { inbox: this.#inbox, control: this.#control, currentRun: () => this.currentRun });
+    const running = this.#begin(attempt, phase, failure, snapshot);
+    const { ended, verdict } = await this.#awaitEnd(attempt, running);
+    if (this.#settled) return; // killed meanwhile
+    if (verdict.failure === null) return this.#finishWith(verdict.outcome);
+    this.#afterFailure(attempt, verdict.failure, ended, phase, failure);
+  }
+
+  /** A worker from the source; none when it could not be had (the process then fails). */
+  async #acquire(): Promise<WorkerLife | null> {
     try {
-      life = await this.#source.acquire(this.#registration, this.#killed.signal);
+      return await this.#source.acquire(this.#registration, this.#killed.signal);
     } catch (error) {
       const failed = new ProcessError(`could not start the worker for ${this.#registration.id}: ${messageOf(error)}`, { originalError: error });
       this.#finish({ status: 'rejected', value: failed }, failed);
-      return;
+      return null;
     }
-    if (this.#settled) {
-      this.#source.release(life, true);
-      return;
-    }
-    const channel = new MessageChannel();
-    let endMail!: () => void;
-    const mailEnded = new Promise<void>((resolve) => { endMail = resolve; });
-    const attempt: Attempt = {
-      life,
-      mail: channel.port1,
-      outbox: new Outbox(channel.port1, () => this.#inbox.size > 0),
-      mailEnded,
-      failure: null,
-      broken: null,
-      exhaustedBy: null,
-      points: new Set(),
+  }
+
+  /** What the worker is started with: the process state, where it is (run, lives, phase), and its mail port. */
+  #startMessage(attempt: Attempt, phase: Phase, failure: ProcessError | null, state: SerializedValue): StartMessage {
+    return {
+      classId: this.#registration.id,
+      state,
+      control: this.#control.buffer,
+      currentRun: this.#control.currentRun,
+      livesLeft: this.#control.livesLeft,
+      phase,
+      failure: failure ? serialize(failure) : null,
+      mail: attempt.workerPort,
+      joinDeadline: this.#control.joinDeadline || null,
+      lockToken: attempt.life.lockToken,
     };
-    let running: Promise<Outcome>;
+  }
+
+  /**
+   * Make `attempt` the running one, post it the tells it should get, and start its worker on `phase`
+   * from `snapshot`; should any of that throw, the attempt is ended.
+   */
+  #begin(attempt: Attempt, phase: Phase, failure: ProcessError | null, { state, moving }: Snapshot): Promise<Outcome> {
     try {
-      channel.port1.onmessage = (event: MessageEvent) => this.#receive(attempt, event.data, endMail);
       this.#attempt = attempt;
       // Told before this worker was up, or told to a worker that died before reading them: in order.
       this.#forgetRead();
-      for (const told of this.#told) this.#post(attempt, told);
+      for (const told of this.#told) attempt.post(told);
       if (this.#control.stopRequested) attempt.outbox.note({ kind: 'stop' });
-      const start: StartMessage = {
-        classId: this.#registration.id,
-        state,
-        control: this.#control.buffer,
-        currentRun: this.#control.currentRun,
-        livesLeft: this.#control.livesLeft,
-        phase,
-        failure: failure ? serialize(failure) : null,
-        mail: channel.port2,
-        joinDeadline: this.#control.joinDeadline || null,
-        lockToken: life.lockToken,
-      };
-      running = life.remote.run(Comlink.transfer(start, [channel.port2, ...moving]));
+      const start = this.#startMessage(attempt, phase, failure, state);
+      const running = attempt.life.remote.run(Comlink.transfer(start, [attempt.workerPort, ...moving]));
       markTransferred(moving);
-      for (const point of endpointsOf(moving)) attempt.points.add(point);
+      attempt.adopt(moving);
+      return running;
     } catch (error) {
       this.#attempt = null;
       this.#endAttempt(attempt, false);
       throw error;
     }
-    const stopWatching = this.#watch(attempt);
-    const ended = await life.race(running);
+  }
+
+  /** Wait (watching the section timeouts) until the attempt's worker answers or ends; then end the attempt. */
+  async #awaitEnd(attempt: Attempt, running: Promise<Outcome>): Promise<{ ended: Ended<Outcome>; verdict: AttemptVerdict<Outcome> }> {
+    const stopWatching = watchSections(this.#control, this.#config.timeouts, (timeout) => attempt.timeOut(timeout));
+    const ended = await attempt.life.race(running);
     stopWatching?.();
     // With an outcome in hand, a worker that dies now is no failure; its last tells may still be on their way.
-    if ('value' in ended) await atMost(mailEnded, MAIL_GRACE, undefined);
+    if ('value' in ended) await atMost(attempt.mailEnded, MAIL_GRACE, undefined);
     this.#attempt = null;
-    const reusable = 'value' in ended && attempt.failure === null && !life.ending;
-    const gone = this.#endAttempt(attempt, reusable);
-    if (!reusable) await atMost(gone, EXIT_WAIT, undefined);
-    if (this.#settled) return; // killed meanwhile
+    const verdict = judgeAttempt({ ended, timedOut: attempt.timedOut !== null, brokeMail: attempt.broken !== null, ending: attempt.life.ending });
+    const gone = this.#endAttempt(attempt, verdict.reusable);
+    if (!verdict.reusable) await atMost(gone, EXIT_WAIT, undefined);
+    return { ended, verdict };
+  }
 
-    if ('value' in ended && attempt.broken === null) return this.#finishWith(ended.value);
+  /**
+   * The attempt failed: the lives policy decides between another attempt, `__error__` on a fresh
+   * worker, and rejecting. `handling` is the failure an error-phase attempt was handling.
+   */
+  #afterFailure(attempt: Attempt, how: AttemptFailure, ended: Ended<Outcome>, phase: Phase, handling: ProcessError | null): void {
     const section = this.#control.section;
-    const where = section ? `${hookOf(section)} on run ${this.currentRun}` : `run ${this.currentRun}`;
-    // (An attempt with an outcome gets here only when it broke the mail protocol: `attempt.broken` is set.)
-    const broken = 'broken' in ended ? ended.broken : undefined;
-    const lost = attempt.failure ?? attempt.broken ?? ('exit' in ended
-      ? new ProcessError(`the worker ${ended.exit.description} during ${where}`, { currentRun: this.currentRun, originalError: ended.exit.error })
-      : new ProcessError(`the worker broke the protocol during ${where}: ${messageOf(broken)}`, { currentRun: this.currentRun, originalError: broken }));
+    const lost = attempt.timedOut ?? attempt.broken ?? this.#lostWorker(ended, section);
     this.#control.leaveSection();
     const next = afterFailure({
-      failure: attempt.failure ? 'timed-out' : attempt.broken === null && 'exit' in ended ? 'died' : 'broke-protocol',
+      failure: how,
       section,
       livesLeft: this.#control.livesLeft,
       hasErrorHook: this.#hasErrorHook,
@@ -271,66 +260,28 @@ class Supervisor implements ProcessBinding {
     this.#control.livesLeft = next.livesLeft;
     if (next.step === 'retry') return this.#launch('run', null);
     if (next.step === 'handle') return this.#launch('error', lost);
-    this.#finish({ status: 'rejected', value: lost }, failure ?? attempt.exhaustedBy ?? lost);
+    this.#finish({ status: 'rejected', value: lost }, handling ?? attempt.exhaustedBy ?? lost);
+  }
+
+  /** The error for a worker that exited, or whose call on it was rejected, during `section`. */
+  #lostWorker(ended: Ended<Outcome>, section: Section | null): ProcessError {
+    const where = section ? `${hookOf(section)} on run ${this.currentRun}` : `run ${this.currentRun}`;
+    if ('exit' in ended) {
+      return new ProcessError(`the worker ${ended.exit.description} during ${where}`, { currentRun: this.currentRun, originalError: ended.exit.error });
+    }
+    // (An attempt with an outcome gets here only when it broke the mail protocol, and then `attempt.broken` is the error.)
+    const broken = 'broken' in ended ? ended.broken : undefined;
+    return new ProcessError(`the worker broke the protocol during ${where}: ${messageOf(broken)}`, { currentRun: this.currentRun, originalError: broken });
   }
 
   /**
-   * Ends an attempt: its mail port and pipe points, and the worker (given back to its source when
+   * Ends an attempt: its mail channel and pipe points, and the worker (given back to its source when
    * `reusable`, else ended; the promise settles once it is gone and its Share locks are freed).
    */
   #endAttempt(attempt: Attempt, reusable: boolean): Promise<void> {
-    attempt.outbox.close();
-    attempt.mail.onmessage = null;
-    attempt.mail.close();
-    pointsEnded(attempt.points);
+    attempt.close();
     this.#source.release(attempt.life, reusable);
     return reusable ? Promise.resolve() : attempt.life.end();
-  }
-
-  /**
-   * Tell the worker a message, noting the pipe points that move with it. One whose ports already
-   * moved to a worker that died is not sent again: those ports ended with it.
-   */
-  #post(attempt: Attempt, told: unknown): void {
-    if (told instanceof Serialized && told.moved) return;
-    const moved = attempt.outbox.value(told);
-    if (moved.length === 0) return;
-    (told as Serialized).moved = true;
-    for (const point of endpointsOf(moved)) attempt.points.add(point);
-  }
-
-  /**
-   * One message from the worker on the mail port. One the parent does not know, or the worker's
-   * report that it got one, breaks the protocol: the worker is ended and the process fails, naming it.
-   */
-  #receive(attempt: Attempt, data: unknown, endMail: () => void): void {
-    if (isBare(data)) return this.#inbox.push(data);
-    const message = data as Exclude<WorkerMail, BareValue>;
-    switch (message.kind) {
-      case 'values':
-      case 'serialized':
-        return receiveValues(this.#inbox, message);
-      case 'end':
-        return endMail();
-      case 'failure':
-        attempt.exhaustedBy = this.#readError(message.error);
-        return;
-      case 'progress':
-        return this.#control.applyProgress(message);
-      case 'read':
-        return this.#control.noteTellsRead(message.count);
-      case 'unknown-message':
-        return this.#breakProtocol(attempt, `the worker got a message it does not know on the mail port: ${message.message}`);
-      default:
-        message satisfies never; // every kind of WorkerMail has its case
-        return this.#breakProtocol(attempt, `the worker sent a message the mail port does not know: ${describeMessage(data)}`);
-    }
-  }
-
-  #breakProtocol(attempt: Attempt, what: string): void {
-    if (attempt.broken !== null || attempt.failure !== null) return;
-    attempt.broken = new ProcessError(`${what} (the worker and the parent do not speak the same protocol)`, { currentRun: this.currentRun });
-    attempt.life.terminate();
   }
 
   /**
@@ -338,53 +289,18 @@ class Supervisor implements ProcessBinding {
    * it. Pipe points in it moved into the first worker; a replacement gets fresh ports, re-paired
    * with their anchors in this thread.
    */
-  #stateForAttempt(): { state: SerializedValue; moving: Transferable[] } {
+  #stateForAttempt(): Snapshot {
     this.#attempts += 1;
     const moving = transferFor(this.#state);
     if (this.#attempts === 1 || moving.length === 0) return { state: this.#state, moving };
     return { state: this.#state, moving: repairPoints(this.#state) };
   }
 
-  #readError(data: unknown): ProcessError {
-    try {
-      const error = deserialize(data);
-      return error instanceof ProcessError ? error : new ProcessError(messageOf(error), { originalError: error });
-    } catch (error) {
-      return new ProcessError(`the process's error could not be read: ${messageOf(error)}`, { originalError: error });
-    }
-  }
-
-  /** Terminates the worker when its running section passes its timeout. */
-  #watch(attempt: Attempt): (() => void) | undefined {
-    const timeouts = this.#config.timeouts;
-    const limits = SECTIONS.map((section) => timeouts[section]).filter((limit): limit is number => limit !== null);
-    if (limits.length === 0) return undefined;
-    const period = Math.min(50, Math.max(2, Math.min(...limits) / 10));
-    const check = () => {
-      const section = this.#control.section;
-      const limit = section ? timeouts[section] : null;
-      if (section === null || limit === null || attempt.failure) return;
-      if (sharedNow() - this.#control.sectionStartedAt > limit) {
-        attempt.failure = new ProcessTimeoutError(section, limit, this.#control.currentRun);
-        stop();
-        attempt.life.terminate();
-      }
-    };
-    const timer = setInterval(check, period);
-    // Also from inside a Share lock wait in this thread, where timers cannot fire.
-    watchdogs.add(check);
-    const stop = () => {
-      clearInterval(timer);
-      watchdogs.delete(check);
-    };
-    return stop;
-  }
-
   #finishWith(outcome: Outcome): void {
     try {
       this.#finalRun = outcome.currentRun;
       this.#timers = ProcessTimers.fromState(outcome.timers);
-      const error = outcome.error ? this.#readError(outcome.error) : null;
+      const error = outcome.error ? readProcessError(outcome.error) : null;
       // A rejection with the process's own error arrives once, so `error` and the rejection are one object.
       const value = outcome.payload === null ? error : deserialize(outcome.payload);
       this.#finish({ status: outcome.status, value }, error);
