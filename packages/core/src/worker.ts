@@ -11,7 +11,7 @@ import type { WorkerApi } from './protocol.ts';
 import { markTransferred, transferFor } from './serializer/transfer.ts';
 
 export { releaseLocksHeldHere as releaseOwnShareLocks } from './share/store.ts';
-export { flushAllMail as flushOwnMail } from './process/mailbox.ts';
+export { flushAllMail as flushOwnMail } from './process/outbox.ts';
 export type { ClosedItself } from './protocol.ts';
 export { moduleKeyOf } from './runtime/registry.ts';
 

@@ -5,7 +5,8 @@
  */
 import type { ControlBlock } from './control.ts';
 import { ProcessError, type ProcessTimeoutError } from '../errors.ts';
-import { Mailbox, Outbox, Serialized, describeMessage, isBare, receiveValues } from './mailbox.ts';
+import { Mailbox, Serialized, describeMessage, isBare, receiveValues } from './mailbox.ts';
+import { Outbox } from './outbox.ts';
 import type { BareValue, ParentMail, ValueMessage, WorkerMail } from '../protocol.ts';
 import { deserialize } from '../serializer/index.ts';
 import type { Pipe } from '../pipe/pipe.ts';

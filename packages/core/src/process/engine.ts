@@ -7,7 +7,8 @@
 import { resolveProcessConfig, type ProcessConfig } from './config.ts';
 import { ControlBlock, SECTIONS, sharedNow } from './control.ts';
 import { ProcessError, ResultError, SerializationError, hookOf, sectionErrors, sendableCopy, type Section } from '../errors.ts';
-import { Mailbox, Outbox, afterThisTask, describeMessage, encodeMail, isBare, receiveValues } from './mailbox.ts';
+import { Mailbox, describeMessage, encodeMail, isBare, receiveValues } from './mailbox.ts';
+import { Outbox, afterThisTask } from './outbox.ts';
 import { Skprocess, bindProcess, type ProcessBinding } from './process.ts';
 import type { BareValue, Outcome, ParentMail, StartMessage, ValueMessage, WorkerMail } from '../protocol.ts';
 import { deserialize, serialize, type SerializedValue } from '../serializer/index.ts';

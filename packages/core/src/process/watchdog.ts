@@ -6,7 +6,7 @@
 import type { ProcessTimeouts } from './config.ts';
 import { SECTIONS, sharedNow, type ControlBlock } from './control.ts';
 import { ProcessTimeoutError } from '../errors.ts';
-import { flushAllMail } from './mailbox.ts';
+import { flushAllMail } from './outbox.ts';
 import { setLockWaitHook } from '../share/store.ts';
 
 /** The section watchdogs of the processes running now. */
