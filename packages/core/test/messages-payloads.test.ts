@@ -1,7 +1,7 @@
 // User values are never taken for suitkaise's own messages, whatever keys they have: tells and pipe
 // sends of objects shaped like control messages come back unchanged, both ways, in both hosts.
 import { describe, expect, it } from 'vitest';
-import { Pipe } from '@suitkaise/core';
+import { Pipe, SerializationError } from '@suitkaise/core';
 import { MIRROR_STOP, Mirror, PipeMirror } from './fixtures/messages-processes.ts';
 
 /** Objects shaped like every control message suitkaise has had, and like a cucumber envelope; and the primitives that travel bare. */
@@ -73,6 +73,32 @@ describe('values shaped like control messages', () => {
     for (let i = 0; i < LOOKALIKES.length; i += 1) back.push(await point.recv(1000));
     expect(back).toEqual(LOOKALIKES);
     expect(point.isClosed).toBe(false);
+    anchor.close();
+  });
+});
+
+describe('a value postMessage would refuse', () => {
+  // Too big to be copied as plain, so it goes through cucumber: Node refuses the Proxy there (with
+  // its path), a browser only at postMessage; either way tell() and send() throw a SerializationError.
+  const proxy = (): unknown => ({ items: new Proxy(Array.from({ length: 100 }, (_, i) => ({ i })), {}) });
+
+  it('tell() throws a SerializationError, and the process goes on with what comes next', async () => {
+    const mirror = new Mirror();
+    mirror.start();
+    mirror.tell('running');
+    expect(await mirror.listen(10_000)).toBe('running'); // the worker is up: a tell posts now
+    expect(() => mirror.tell(proxy())).toThrow(SerializationError);
+    mirror.tell('after');
+    expect(await mirror.listen(10_000)).toBe('after');
+    mirror.tell(MIRROR_STOP);
+    await expect(mirror.result()).resolves.toBe(2);
+  });
+
+  it('send() throws a SerializationError, and the pipe goes on', async () => {
+    const [anchor, point] = Pipe.pair();
+    expect(() => anchor.send(proxy())).toThrow(SerializationError);
+    anchor.send('after');
+    expect(await point.recv(1000)).toBe('after');
     anchor.close();
   });
 });

@@ -220,9 +220,25 @@ export function postValue(port: MessagePort, encoded: unknown): Transferable[] {
     return NO_PORTS;
   }
   const transfer = transferFor(encoded.envelope);
-  port.postMessage({ kind: 'serialized', value: encoded.envelope } satisfies ValueMessage, transfer);
+  try {
+    port.postMessage({ kind: 'serialized', value: encoded.envelope } satisfies ValueMessage, transfer);
+  } catch (error) {
+    throw refusedByPost(error);
+  }
   if (transfer.length > 0) markTransferred(transfer);
   return transfer;
+}
+
+/**
+ * What postMessage's refusal of a serialized value means. cucumber refuses with a path what it can
+ * see (a Proxy in Node, detached buffers, nesting too deep); a browser cannot tell a Proxy from its
+ * target, so there one reaches postMessage.
+ */
+export function refusedByPost(error: unknown): unknown {
+  if (!(error instanceof Error) || error.name !== 'DataCloneError') return error;
+  return new SerializationError(
+    `postMessage refused the value (${error.message}); in a browser that is usually a Proxy, which nothing can tell from ` +
+      'its target before posting: send the target, or a plain copy', 'root', error);
 }
 
 /** Put the values of `message` into `mailbox`; one that cannot be read reaches its reader as a `SerializationError`. */
