@@ -1,5 +1,6 @@
 // Pool in real workers: Node worker_threads and Chromium Web Workers (the same file runs in both projects).
 import { afterAll, describe, expect, it } from 'vitest';
+import { until } from './helpers/until.ts';
 import { Pool, ProcessError, ResultTimeoutError, RunError, Share, onUncaught } from '@suitkaise/core';
 import {
   Fallback, SlowOnce, Squarer, add, busy, crashLater, crashWhenIdle, endWorker, failOn, increment, sleepThen, spin, square, workerId,
@@ -168,7 +169,7 @@ describe('Pool: failures', () => {
     const unsubscribe = onUncaught((error) => reported.push(error));
     try {
       expect(await pool.map(crashWhenIdle, [7])).toEqual([7]);
-      for (let waited = 0; reported.length === 0 && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      await until(() => reported.length > 0, 'onUncaught to receive the stray error');
       expect(reported).toHaveLength(1);
       expect(reported[0]).toBeInstanceOf(ProcessError);
       expect(reported[0]!.message).toMatch(/crashed: .*a timer left behind failed.* after it had answered; nothing was waiting for it/);
@@ -188,7 +189,7 @@ describe('Pool: failures', () => {
       }
     }
     const call = pool.map(spin, items(), { signal: controller.signal, chunkSize: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, 300)); // let the spins start: nothing outside the worker can see that
     const reason = new Error('enough');
     controller.abort(reason);
     await expect(call).rejects.toBe(reason);
