@@ -1,8 +1,8 @@
-// Tells without shared memory: the worker reports the tells it read in `read` notes (several at a
-// time in a burst) instead of the control block. This file pretends isolation is off (each test
+// Tells without shared memory: the worker reports each tell it reads in a `read` note, at once,
+// instead of the control block. This file pretends isolation is off (each test
 // file runs in its own context, so nothing else sees it).
 import { describe, expect, it } from 'vitest';
-import { MIRROR_STOP, Mirror } from './fixtures/messages-processes.ts';
+import { MIRROR_STOP, Mirror, TellHanger } from './fixtures/messages-processes.ts';
 import { TellReader } from './fixtures/processes.ts';
 
 Object.defineProperty(globalThis, 'crossOriginIsolated', { value: false, configurable: true });
@@ -32,5 +32,12 @@ describe('tells without shared memory', () => {
     reader.start();
     for (let i = 1; i <= 10; i += 1) reader.tell(i);
     expect(await reader.result()).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('a worker ended by a timeout right after reading has those reads counted: its replacement gets only the unread tells', async () => {
+    const hanger = new TellHanger();
+    hanger.start();
+    for (const value of [1, 2, 3]) hanger.tell(value);
+    expect(await hanger.result()).toEqual([3]);
   });
 });

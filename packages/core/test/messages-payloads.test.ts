@@ -82,9 +82,10 @@ describe('a value postMessage would refuse', () => {
   // its path), a browser only at postMessage; either way tell() and send() throw a SerializationError.
   const proxy = (): unknown => ({ items: new Proxy(Array.from({ length: 100 }, (_, i) => ({ i })), {}) });
 
-  it('tell() throws a SerializationError, and the process goes on with what comes next', async () => {
+  it('tell() throws a SerializationError, before the worker is up or after, and the process goes on', async () => {
     const mirror = new Mirror();
     mirror.start();
+    expect(() => mirror.tell(proxy())).toThrow(SerializationError); // queued for the worker: refused now all the same
     mirror.tell('running');
     expect(await mirror.listen(10_000)).toBe('running'); // the worker is up: a tell posts now
     expect(() => mirror.tell(proxy())).toThrow(SerializationError);
@@ -100,5 +101,37 @@ describe('a value postMessage would refuse', () => {
     anchor.send('after');
     expect(await point.recv(1000)).toBe('after');
     anchor.close();
+  });
+});
+
+describe('what a tell reads and keeps', () => {
+  it('reads a getter once, and a frozen value arrives frozen (small values are copied at tell())', async () => {
+    const mirror = new Mirror();
+    mirror.start();
+    let reads = 0;
+    const withGetter = { get n() { reads += 1; return reads; }, when: new Date(5) };
+    mirror.tell(withGetter);
+    mirror.tell(Object.freeze({ a: 1 }));
+    mirror.tell(Object.seal([1, 2]));
+    expect(reads).toBe(1);
+    expect(await mirror.listen(10_000)).toEqual({ n: 1, when: new Date(5) });
+    const frozen = await mirror.listen(10_000);
+    expect(frozen).toEqual({ a: 1 });
+    expect(Object.isFrozen(frozen)).toBe(true);
+    const sealed = await mirror.listen(10_000);
+    expect(Object.isSealed(sealed) && !Object.isFrozen(sealed)).toBe(true);
+    mirror.tell(MIRROR_STOP);
+    await expect(mirror.result()).resolves.toBe(3);
+  });
+
+  it('a tell made before the worker is up arrives as it was at tell(), whatever happens to the value after', async () => {
+    const mirror = new Mirror();
+    mirror.start();
+    const map = new Map([['k', 1]]);
+    mirror.tell(map);
+    map.set('k', 2);
+    expect(await mirror.listen(10_000)).toEqual(new Map([['k', 1]]));
+    mirror.tell(MIRROR_STOP);
+    await expect(mirror.result()).resolves.toBe(1);
   });
 });

@@ -139,10 +139,26 @@ export class Serialized {
   constructor(readonly envelope: SerializedValue) {}
 }
 
+/**
+ * A tell that waits for its worker (not up yet) as its own copy, taken now: the envelope still
+ * holds the caller's objects, which may change before it is posted. Taking the copy is also where
+ * a value postMessage refuses (a Proxy, in a browser) fails, at the `tell()` that made it. Not for
+ * envelopes carrying ports (Pipe points): those must move as they are.
+ */
+export function queuedCopy(encoded: Serialized): Serialized {
+  try {
+    return new Serialized(structuredClone(encoded.envelope));
+  } catch (error) {
+    throw refusedByPost(error);
+  }
+}
+
 const NOT_PLAIN: unique symbol = Symbol('not plain');
 /** Property and element slots a value may have in all to be copied as plain; bigger ones go through cucumber. */
 const PLAIN_SLOTS = 64;
 const PLAIN_DEPTH = 8;
+
+const ownDescriptor = Object.getOwnPropertyDescriptor;
 
 interface CopyBudget {
   slots: number;
@@ -152,12 +168,14 @@ interface CopyBudget {
 
 /**
  * A copy of `value` when structured clone would carry it exactly and it is small: a primitive
- * (not a symbol), or a tree of plain objects (Object.prototype) and dense arrays of such.
+ * (not a symbol), or a tree of plain objects (Object.prototype) and dense arrays of such. No getter
+ * runs here (one goes to cucumber, which reads it once), and a frozen, sealed or non-extensible
+ * value goes to cucumber, which keeps that state.
  */
 function plainCopy(value: unknown, budget: CopyBudget, depth: number): unknown {
   if (typeof value !== 'object') return typeof value === 'symbol' || typeof value === 'function' ? NOT_PLAIN : value;
   if (value === null) return null;
-  if (depth === PLAIN_DEPTH || budget.seen.includes(value)) return NOT_PLAIN;
+  if (depth === PLAIN_DEPTH || budget.seen.includes(value) || !Object.isExtensible(value)) return NOT_PLAIN;
   budget.seen.push(value);
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto === Array.prototype && Array.isArray(value)) {
@@ -166,8 +184,9 @@ function plainCopy(value: unknown, budget: CopyBudget, depth: number): unknown {
     if (budget.slots < 0 || Object.keys(value).length !== length) return NOT_PLAIN;
     const copy = new Array<unknown>(length);
     for (let i = 0; i < length; i += 1) {
-      if (!(i in value)) return NOT_PLAIN;
-      const item = plainCopy(value[i], budget, depth + 1);
+      const own = ownDescriptor(value, i);
+      if (own === undefined || !('value' in own)) return NOT_PLAIN; // a hole, or a getter
+      const item = plainCopy(own.value, budget, depth + 1);
       if (item === NOT_PLAIN) return NOT_PLAIN;
       copy[i] = item;
     }
@@ -181,7 +200,9 @@ function plainCopy(value: unknown, budget: CopyBudget, depth: number): unknown {
   const copy: Record<string, unknown> = {};
   for (const key of keys) {
     if (key === '__proto__') return NOT_PLAIN;
-    const item = plainCopy(record[key], budget, depth + 1);
+    const own = ownDescriptor(record, key);
+    if (own === undefined || !('value' in own)) return NOT_PLAIN; // a getter
+    const item = plainCopy(own.value, budget, depth + 1);
     if (item === NOT_PLAIN) return NOT_PLAIN;
     copy[key] = item;
   }
@@ -200,7 +221,7 @@ export function encodeMail(data: unknown): unknown {
     const copy = plainCopy(data, { slots: PLAIN_SLOTS, seen: [] }, 0);
     if (copy !== NOT_PLAIN) return copy;
   } catch {
-    // A getter threw: cucumber reads the value again and names where it failed.
+    // A Proxy's trap threw: cucumber reads the value again and names where it failed.
   }
   return new Serialized(serialize(data));
 }

@@ -62,8 +62,6 @@ export function flushAllMail(): void {
 export class Outbox<Note extends { readonly kind: string }> {
   readonly #port: MessagePort;
   #values: unknown[] = [];
-  /** Reads of the other side's values not yet reported ('read' notes, without shared memory). */
-  #reads = 0;
   /** A message went out at once and what follows in the same burst is gathered. */
   #gathering = false;
   /** Something joined the batch since the flusher last looked. */
@@ -100,16 +98,14 @@ export class Outbox<Note extends { readonly kind: string }> {
     return NO_PORTS;
   }
 
-  /** One more of the other side's values was read (reported in `read` notes, several at a time). */
+  /**
+   * One more of the other side's values was read (without shared memory). Reported at once, never
+   * gathered: a worker ended by a timeout while it held a count back would have its replacement
+   * given those tells again.
+   */
   read(): void {
     if (this.#closed) return;
-    if (!this.#gathering) {
-      this.#port.postMessage({ kind: 'read', count: 1 } satisfies WorkerMail);
-      this.#gather();
-    } else {
-      this.#reads += 1;
-      this.#joined();
-    }
+    this.#port.postMessage({ kind: 'read', count: 1 } satisfies WorkerMail);
   }
 
   /** Post a control note, after everything gathered before it. */
@@ -121,17 +117,11 @@ export class Outbox<Note extends { readonly kind: string }> {
 
   /** Post what was gathered now. */
   flush(): void {
-    if (this.#values.length === 0 && this.#reads === 0) return;
+    if (this.#values.length === 0) return;
     holding.delete(this);
-    if (this.#values.length > 0) {
-      const values = this.#values;
-      this.#values = [];
-      this.#port.postMessage({ kind: 'values', values } satisfies ValueMessage);
-    }
-    if (this.#reads > 0) {
-      this.#port.postMessage({ kind: 'read', count: this.#reads } satisfies WorkerMail);
-      this.#reads = 0;
-    }
+    const values = this.#values;
+    this.#values = [];
+    this.#port.postMessage({ kind: 'values', values } satisfies ValueMessage);
     this.#sentAt = performance.now();
   }
 
@@ -139,12 +129,11 @@ export class Outbox<Note extends { readonly kind: string }> {
   close(): void {
     this.#closed = true;
     this.#values = [];
-    this.#reads = 0;
     holding.delete(this);
   }
 
   #joined(): void {
-    if (this.#values.length + this.#reads === 1) holding.add(this);
+    if (this.#values.length === 1) holding.add(this);
     this.#fresh = true;
     if (this.#values.length >= BATCH_LIMIT || performance.now() - this.#sentAt > BATCH_WAIT) this.flush();
   }

@@ -10,7 +10,7 @@ import * as Comlink from 'comlink';
 import { resolveProcessConfig, type ProcessConfig } from './config.ts';
 import { ControlBlock } from './control.ts';
 import { ProcessError, hookOf, type Section } from '../errors.ts';
-import { MAX_DELAY, Mailbox, Serialized, encodeMail } from './mailbox.ts';
+import { MAX_DELAY, Mailbox, Serialized, encodeMail, queuedCopy } from './mailbox.ts';
 import { bindProcess, installStarter, type ProcessBinding, type ProcessHooks, type Skprocess } from './process.ts';
 import type { Outcome, Phase, StartMessage } from '../protocol.ts';
 import { registrationOf, type Registration } from '../runtime/registry.ts';
@@ -116,12 +116,17 @@ class Supervisor implements ProcessBinding {
 
   tell(data: unknown): void {
     if (this.#settled) throw new ProcessError('tell(): the process has finished; nothing is listening');
-    const told = encodeMail(data);
-    // Told twice before the worker is up: the second tell throws now.
-    if (!this.#attempt && told instanceof Serialized) claimPoints(transferFor(told.envelope));
+    let told = encodeMail(data);
+    if (!this.#attempt && told instanceof Serialized) {
+      const points = transferFor(told.envelope);
+      // Told twice before the worker is up: the second tell throws now.
+      if (points.length > 0) claimPoints(points);
+      else told = queuedCopy(told);
+    }
     this.#forgetRead();
-    this.#told.push(told);
+    // Posted first: a tell postMessage refuses throws here and is never queued for a replacement.
     this.#attempt?.post(told);
+    this.#told.push(told);
   }
 
   /** Drop the tells the process has read (the control block counts them). */

@@ -161,9 +161,10 @@ export class ShareLock {
   /** Free the lock if the thread with `token` holds it (that thread is gone); see {@link releaseLocksOf}. */
   releaseIfHeldBy(token: number): void {
     const words = this.#words;
-    if (Atomics.load(words, LOCK) === 0 || Atomics.load(words, OWNER) !== token) return;
+    // Claim the token first, in one step: of two threads freeing the same dead holder, only one
+    // goes on to clear the lock (the other would free a live holder's).
+    if (Atomics.load(words, LOCK) === 0 || Atomics.compareExchange(words, OWNER, token, 0) !== token) return;
     Atomics.store(words, BROKEN, 1);
-    Atomics.store(words, OWNER, 0);
     Atomics.store(words, LOCK, 0);
     Atomics.notify(words, LOCK);
   }
