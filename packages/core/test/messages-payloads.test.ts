@@ -1,8 +1,8 @@
 // User values are never taken for suitkaise's own messages, whatever keys they have: tells and pipe
 // sends of objects shaped like control messages come back unchanged, both ways, in both hosts.
 import { describe, expect, it } from 'vitest';
-import { Pipe, SerializationError } from '@suitkaise/core';
-import { MIRROR_STOP, Mirror, PipeMirror } from './fixtures/messages-processes.ts';
+import { Pipe, ProcessTimeoutError, SerializationError } from '@suitkaise/core';
+import { MIRROR_STOP, Mirror, PipeMirror, TimedTeller } from './fixtures/messages-processes.ts';
 
 /** Objects shaped like every control message suitkaise has had, and like a cucumber envelope; and the primitives that travel bare. */
 const LOOKALIKES: readonly unknown[] = [
@@ -133,5 +133,12 @@ describe('what a tell reads and keeps', () => {
     expect(await mirror.listen(10_000)).toEqual(new Map([['k', 1]]));
     mirror.tell(MIRROR_STOP);
     await expect(mirror.result()).resolves.toBe(1);
+  });
+
+  it('every tell a hook made reaches the parent when its section times out with the thread blocked', async () => {
+    const teller = new TimedTeller();
+    teller.start();
+    await expect(teller.result()).rejects.toBeInstanceOf(ProcessTimeoutError);
+    expect([await teller.listen(1000), await teller.listen(1000), await teller.listen(1000)]).toEqual(['a', 'b', 'c']);
   });
 });

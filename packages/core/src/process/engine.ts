@@ -4,7 +4,7 @@
  * thrown error costs a life and retries the same run with the state kept;
  * with no lives left, `__error__` decides the outcome.
  */
-import { resolveProcessConfig, type ProcessConfig } from './config.ts';
+import { resolveProcessConfig, type ProcessConfig, type ProcessTimeouts } from './config.ts';
 import { ControlBlock, SECTIONS, sharedNow } from './control.ts';
 import { ProcessError, ResultError, SerializationError, hookOf, sectionErrors, sendableCopy, type Section } from '../errors.ts';
 import { Mailbox, describeMessage, encodeMail, isBare, receiveValues } from './mailbox.ts';
@@ -34,6 +34,8 @@ class WorkerBinding implements ProcessBinding {
   readonly timers = null;
   error: ProcessError | null = null;
   #stopped = false;
+  /** The process's section timeouts, once its config is read: tells are not gathered in a timed section. */
+  timeouts: ProcessTimeouts | null = null;
   readonly #inbox: Mailbox<unknown>;
   readonly #outbox: Outbox<WorkerNote>;
 
@@ -42,7 +44,10 @@ class WorkerBinding implements ProcessBinding {
     private readonly mail: MessagePort,
     shared: boolean,
   ) {
-    this.#outbox = new Outbox<WorkerNote>(mail, () => this.#inbox.size > 0);
+    this.#outbox = new Outbox<WorkerNote>(mail, () => this.#inbox.size > 0, () => {
+      const section = control.section;
+      return section === null || this.timeouts?.[section] == null;
+    });
     this.#inbox = new Mailbox<unknown>({
       // What was read is counted, so that a replacement worker gets only the tells this one did not read.
       onTaken: shared ? () => control.noteTellsRead() : () => this.#outbox.read(),
@@ -163,6 +168,7 @@ export async function runProcess(start: StartMessage): Promise<Outcome> {
   }
   bindProcess(instance, binding);
   const config = resolveProcessConfig(instance.processConfig);
+  binding.timeouts = config.timeouts;
   const run = new ProcessRun(instance, control, binding, start.control !== null);
   if (start.phase === 'error') return run.handleFailure(readFailure(start));
   return run.untilDone(config);

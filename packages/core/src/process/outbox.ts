@@ -56,8 +56,8 @@ export function flushAllMail(): void {
  * at once, after what was gathered before it. What was gathered also goes out when the owner waits
  * for a message (its mailbox's `beforeWait`), after a synchronous section (the engine flushes), when
  * the thread ends itself or waits for a Share lock ({@link flushAllMail}), and with the next tell of
- * a thread that was busy for a while. Only a hook that tells several values in a row and then
- * blocks its thread for good (until its section times out) holds back all but the first.
+ * a thread that was busy for a while. A worker gathers nothing in a section that has a timeout
+ * (see `mayHold`): a hook blocked until its timeout ends the worker has sent every tell it made.
  */
 export class Outbox<Note extends { readonly kind: string }> {
   readonly #port: MessagePort;
@@ -70,21 +70,25 @@ export class Outbox<Note extends { readonly kind: string }> {
   #sentAt = 0;
   #closed = false;
   readonly #busy: () => boolean;
+  readonly #mayHold: () => boolean;
 
   /**
    * @param busy - whether the owner still has received messages queued to work through (an echo loop
    * over a burst: a run's own await chain may take a dozen microtask turns between two tells); what is
    * gathered then goes out when this turn of the event loop is over, or when the owner waits for more.
+   * @param mayHold - whether values may be gathered now; when not, each goes out at once (a worker's
+   * section with a timeout: a thread blocked until the timeout ends it could not send what it held).
    */
-  constructor(port: MessagePort, busy: () => boolean = () => false) {
+  constructor(port: MessagePort, busy: () => boolean = () => false, mayHold: () => boolean = () => true) {
     this.#port = port;
     this.#busy = busy;
+    this.#mayHold = mayHold;
   }
 
   /** Send an encoded value ({@link encodeMail}); returns the ports that moved with it. */
   value(encoded: unknown): Transferable[] {
     if (this.#closed) return NO_PORTS;
-    if (encoded instanceof Serialized) {
+    if (encoded instanceof Serialized || !this.#mayHold()) {
       this.flush();
       return postValue(this.#port, encoded);
     }
