@@ -91,6 +91,6 @@ console.log({
   it('the Pipe example doubles 21', async () => {
     const doubler = blocks.find((block) => block.startsWith('// doubler.ts'));
     expect(doubler).toBeDefined();
-    expect(await runModule('doubler.ts', doubler!)).toEqual([[42]]);
+    expect(await runModule('doubler.ts', doubler!)).toEqual([[42], [undefined]]);
   });
 });
