@@ -24,7 +24,7 @@ import { shareBench } from './share.ts';
 import { poolBench } from './pool.ts';
 import { serializerBench } from './serializer.ts';
 import { startupBench } from './startup.ts';
-import { stats, type Stats } from './stats.ts';
+import { interleaved, stats, type Stats } from './stats.ts';
 
 const benchDir = process.env.SUITKAISE_BENCH_DIR ?? dirname(fileURLToPath(import.meta.url));
 const rawWorkerFile = join(benchDir, 'raw-worker.mjs');
@@ -178,22 +178,6 @@ function table(rows: readonly Row[]): string {
 }
 
 // ── the run ─────────────────────────────────────────────────────────────────────────────────
-
-/** Runs `a` and `b` alternately, A B then B A, `rounds` times each. */
-async function interleaved(rounds: number, a: () => Promise<number>, b: () => Promise<number>): Promise<[number[], number[]]> {
-  const as: number[] = [];
-  const bs: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    if (round % 2 === 0) {
-      as.push(await a());
-      bs.push(await b());
-    } else {
-      bs.push(await b());
-      as.push(await a());
-    }
-  }
-  return [as, bs];
-}
 
 async function roundTrips(echoer: Echoer, count: number, from: number): Promise<number[]> {
   const samples = new Array<number>(count);

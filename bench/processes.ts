@@ -4,21 +4,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, isMainThread, type MessagePort } from 'node:worker_threads';
 import { sk, Skprocess } from '@suitkaise/core';
-import { stats, type Stats } from './stats.ts';
+import { interleaved, stats, type Stats } from './stats.ts';
 
-/** One run, one small result: measures start → result, the whole worker lifecycle. */
-@sk()
-export class OneRun extends Skprocess<number> {
-  value = 42;
-  constructor() {
-    super();
-    this.processConfig.runs = 1;
-  }
-  __run__() {}
-  __result__() {
-    return this.value;
-  }
-}
+// One run, one small result (start → result) and the timeout-lateness probe: the same classes as the
+// Chromium bench's, declared once there.
+export { LateProbe, OneRun } from './browser-start/processes.ts';
 
 /** The value that ends an {@link Echo}. */
 export const ECHO_STOP = 'stop';
@@ -42,20 +32,6 @@ export class Echo extends Skprocess<number> {
   }
   __result__() {
     return this.echoed;
-  }
-}
-
-/** Tells the parent when its run starts (shared clock), then never returns: a run timeout of `limit` ends it. */
-@sk()
-export class LateProbe extends Skprocess<void> {
-  constructor(limit: number) {
-    super();
-    this.processConfig.runs = 1;
-    this.processConfig.timeouts.run = limit;
-  }
-  __run__() {
-    this.tell(performance.timeOrigin + performance.now());
-    for (;;) { /* the run timeout ends this */ }
   }
 }
 
@@ -178,17 +154,7 @@ export async function tellBurstBench(): Promise<Array<{ name: string; sk: Stats;
     for (const payload of PAYLOADS) {
       await timedBurst(sk, payload);
       await timedBurst(raw, payload);
-      const skTimes: number[] = [];
-      const rawTimes: number[] = [];
-      for (let round = 0; round < BURST_ROUNDS; round++) {
-        if (round % 2 === 0) {
-          skTimes.push(await timedBurst(sk, payload));
-          rawTimes.push(await timedBurst(raw, payload));
-        } else {
-          rawTimes.push(await timedBurst(raw, payload));
-          skTimes.push(await timedBurst(sk, payload));
-        }
-      }
+      const [skTimes, rawTimes] = await interleaved(BURST_ROUNDS, () => timedBurst(sk, payload), () => timedBurst(raw, payload));
       rows.push({ name: `${payload.name}, ${echo.name}`, sk: stats(skTimes), raw: stats(rawTimes), goal: 1.3 });
     }
     await sk.close();

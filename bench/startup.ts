@@ -21,7 +21,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APP_FILES, ensurePackagesBuilt, installedProject } from '../packages/node/test/helpers/installed.ts';
-import { stats, type Stats } from './stats.ts';
+import { interleaved, stats, type Stats } from './stats.ts';
 
 const benchDir = process.env.SUITKAISE_BENCH_DIR ?? dirname(fileURLToPath(import.meta.url));
 const repo = dirname(benchDir);
@@ -60,21 +60,6 @@ function timedNode(args: string[], cwd: string): Promise<Timed> {
       else resolve({ startup, total });
     });
   });
-}
-
-async function interleaved<T>(rounds: number, a: () => Promise<T>, b: () => Promise<T>): Promise<[T[], T[]]> {
-  const as: T[] = [];
-  const bs: T[] = [];
-  for (let round = 0; round < rounds; round++) {
-    if (round % 2 === 0) {
-      as.push(await a());
-      bs.push(await b());
-    } else {
-      bs.push(await b());
-      as.push(await a());
-    }
-  }
-  return [as, bs];
 }
 
 interface Row { name: string; ours: Stats; theirs: Stats; goal: number | null }

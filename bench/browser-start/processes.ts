@@ -1,4 +1,4 @@
-// The process classes of the Chromium start → result bench (bench/frontend.ts).
+// The process classes of the start → result benches: Chromium (bench/frontend.ts) and Node (bench/index.ts, through processes.ts).
 import { sk, Skprocess } from '@suitkaise/core';
 
 /** One run, one small result: the whole worker lifecycle. */
@@ -15,7 +15,7 @@ export class OneRun extends Skprocess<number> {
   }
 }
 
-/** Tells the page when its run starts (shared clock), then never returns: a run timeout of `limit` ends it. */
+/** Tells the page (or parent) when its run starts (shared clock), then never returns: a run timeout of `limit` ends it. */
 @sk()
 export class LateProbe extends Skprocess<void> {
   constructor(limit: number) {

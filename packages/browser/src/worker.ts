@@ -1,6 +1,6 @@
 /** Entry helper for generated browser worker modules. */
 import type { Endpoint } from 'comlink';
-import { flushOwnMail, moduleKeyOf, releaseOwnShareLocks, serveWorker, type ModuleLoader } from '@suitkaise/core/worker';
+import { beforeEndingItself, moduleKeyOf, serveWorker, type ModuleLoader } from '@suitkaise/core/worker';
 import { CLOSED_ITSELF } from './closed.ts';
 
 /** A module's worker code, as a bundler can chunk it: `() => import('./a.ts?sk-worker-module')`. */
@@ -52,10 +52,7 @@ export function serve(modules: WorkerModules = {}, devServer = false): void {
   // A worker that closes itself fires nothing at the page: say so first, or the page would wait forever.
   const close = scope.close.bind(scope);
   scope.close = () => {
-    // close() right after tells: send what was gathered first.
-    flushOwnMail();
-    // close() inside share.atomic(): free the lock first (the page may be spinning on it).
-    releaseOwnShareLocks();
+    beforeEndingItself();
     scope.postMessage(CLOSED_ITSELF);
     close();
   };

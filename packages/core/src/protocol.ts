@@ -75,8 +75,8 @@ export type WorkerMail =
   | ValueMessage
   /** No more mail; the outcome follows. */
   | { readonly kind: 'end' }
-  /** Without shared memory only: hooks read `count` more of the parent's tells (the control block counts them otherwise). */
-  | { readonly kind: 'read'; readonly count: number }
+  /** Without shared memory only: a hook read one more of the parent's tells (the control block counts them otherwise). */
+  | { readonly kind: 'read' }
   /** Lives ran out with this serialized `ProcessError`; `__error__` runs next. */
   | { readonly kind: 'failure'; readonly error: SerializedValue }
   /** Without shared memory only: what the control block would show. */

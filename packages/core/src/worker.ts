@@ -10,10 +10,20 @@ import { serveTasks } from './pool/worker-tasks.ts';
 import type { WorkerApi } from './protocol.ts';
 import { markTransferred, transferFor } from './serializer/transfer.ts';
 
-export { releaseLocksHeldHere as releaseOwnShareLocks } from './share/store.ts';
-export { flushAllMail as flushOwnMail } from './process/outbox.ts';
+import { releaseLocksHeldHere } from './share/store.ts';
+import { flushAllMail } from './process/outbox.ts';
 export type { ClosedItself } from './protocol.ts';
 export { moduleKeyOf } from './runtime/registry.ts';
+
+/**
+ * What a worker must do when it ends itself (`process.exit()` in Node, `close()` in a Web Worker),
+ * which its parent only learns afterwards: send the tells it gathered, then free the Share locks it
+ * holds (inside `share.atomic()`, the parent may be blocked on one). The adapters call this once.
+ */
+export function beforeEndingItself(): void {
+  flushAllMail();
+  releaseLocksHeldHere();
+}
 
 /** How a worker loads another registered module's worker code: the platform's part of `WorkerApi.load`. */
 export type ModuleLoader = (module: ModuleRef) => Promise<unknown>;

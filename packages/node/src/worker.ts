@@ -2,7 +2,7 @@
 /** Entry helper for generated worker_threads bundles. */
 import { parentPort } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { flushOwnMail, releaseOwnShareLocks, serveWorker } from '@suitkaise/core/worker';
+import { beforeEndingItself, serveWorker } from '@suitkaise/core/worker';
 
 /**
  * Serve processes to the thread that spawned this worker. `beforeFirstReply` (which must not
@@ -10,10 +10,7 @@ import { flushOwnMail, releaseOwnShareLocks, serveWorker } from '@suitkaise/core
  */
 export function serve(beforeFirstReply?: () => void): void {
   if (!parentPort) throw new Error('@suitkaise/node/worker must run inside a worker_threads Worker');
-  // process.exit() right after tells: send what was gathered. Inside share.atomic(): free the lock on
-  // the way out (the parent may be blocked on it).
-  if (!process.listeners('exit').includes(flushOwnMail)) process.once('exit', flushOwnMail);
-  if (!process.listeners('exit').includes(releaseOwnShareLocks)) process.once('exit', releaseOwnShareLocks);
+  if (!process.listeners('exit').includes(beforeEndingItself)) process.once('exit', beforeEndingItself);
   const endpoint = nodeEndpoint(parentPort);
   if (beforeFirstReply) {
     const post = endpoint.postMessage;

@@ -2,15 +2,11 @@
  * The pool's fast path for tiny tasks: an array of primitives that structured clone copies exactly
  * (numbers, strings, booleans, bigints, null, undefined) crosses as it is, without the serializer.
  */
-import { deserialize, serialize, type SerializedValue } from '../serializer/index.ts';
+import { deserialize, isPlainPrimitive, serialize, type SerializedValue } from '../serializer/index.ts';
 
 /** Whether every value is a primitive structured clone copies exactly (not a symbol). */
 export function allPlain(values: readonly unknown[]): boolean {
-  for (let i = 0; i < values.length; i += 1) {
-    const value = values[i];
-    if (value !== null && typeof value === 'object') return false;
-    if (typeof value === 'function' || typeof value === 'symbol') return false;
-  }
+  for (let i = 0; i < values.length; i += 1) if (!isPlainPrimitive(values[i])) return false;
   return true;
 }
 

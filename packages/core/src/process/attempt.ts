@@ -105,7 +105,7 @@ export class Attempt {
       case 'progress':
         return control.applyProgress(message);
       case 'read':
-        return control.noteTellsRead(message.count);
+        return control.noteTellsRead();
       case 'unknown-message':
         return this.#breakProtocol(`the worker got a message it does not know on the mail port: ${message.message}`);
       default:

@@ -52,8 +52,8 @@ export class ControlBlock {
 
   /** How many of the parent's tells the process has read (over every worker it ran on). */
   get tellsRead(): number { return Atomics.load(this.#ints, TELLS_READ); }
-  /** `count` more of the parent's tells were read. */
-  noteTellsRead(count = 1): void { Atomics.add(this.#ints, TELLS_READ, count); }
+  /** One more of the parent's tells was read. */
+  noteTellsRead(): void { Atomics.add(this.#ints, TELLS_READ, 1); }
 
   /** The section running now, or null between sections. */
   get section(): Section | null { return SECTIONS[Atomics.load(this.#ints, SECTION)] ?? null; }

@@ -11,7 +11,7 @@
 import { SerializationError } from '../errors.ts';
 import type { BareValue, ValueMessage, WorkerMail } from '../protocol.ts';
 import { describeMessage } from '../runtime/worker-life.ts';
-import { deserialize, serialize, type SerializedValue } from '../serializer/index.ts';
+import { deserialize, isPlainPrimitive, serialize, type SerializedValue } from '../serializer/index.ts';
 import { markTransferred, transferFor } from '../serializer/transfer.ts';
 import { Queue } from '../queue.ts';
 
@@ -173,8 +173,8 @@ interface CopyBudget {
  * value goes to cucumber, which keeps that state.
  */
 function plainCopy(value: unknown, budget: CopyBudget, depth: number): unknown {
-  if (typeof value !== 'object') return typeof value === 'symbol' || typeof value === 'function' ? NOT_PLAIN : value;
-  if (value === null) return null;
+  if (isPlainPrimitive(value)) return value;
+  if (typeof value !== 'object') return NOT_PLAIN; // a function or a symbol
   if (depth === PLAIN_DEPTH || budget.seen.includes(value) || !Object.isExtensible(value)) return NOT_PLAIN;
   budget.seen.push(value);
   const proto: unknown = Object.getPrototypeOf(value);
@@ -215,8 +215,7 @@ function plainCopy(value: unknown, budget: CopyBudget, depth: number): unknown {
  * @throws SerializationError when the value cannot be sent.
  */
 export function encodeMail(data: unknown): unknown {
-  const type = typeof data;
-  if (data === null || (type !== 'object' && type !== 'function' && type !== 'symbol')) return data;
+  if (isPlainPrimitive(data)) return data;
   try {
     const copy = plainCopy(data, { slots: PLAIN_SLOTS, seen: [] }, 0);
     if (copy !== NOT_PLAIN) return copy;

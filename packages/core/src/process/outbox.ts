@@ -109,7 +109,7 @@ export class Outbox<Note extends { readonly kind: string }> {
    */
   read(): void {
     if (this.#closed) return;
-    this.#port.postMessage({ kind: 'read', count: 1 } satisfies WorkerMail);
+    this.#port.postMessage({ kind: 'read' } satisfies WorkerMail);
   }
 
   /** Post a control note, after everything gathered before it. */

@@ -138,6 +138,15 @@ function serializeWith(ctx: WalkContext): Envelope {
 const transfers = new WeakMap<object, Transferable[]>();
 
 /**
+ * Whether structured clone carries `value` exactly as it is, with nothing for cucumber to do: a
+ * primitive other than a symbol. Tells, pipe sends and pool items send such values without an envelope.
+ */
+export function isPlainPrimitive(value: unknown): value is string | number | boolean | bigint | null | undefined {
+  const type = typeof value;
+  return value === null || (type !== 'object' && type !== 'function' && type !== 'symbol');
+}
+
+/**
  * The transfer list for a value posted by hand: what must go in `postMessage`'s transfer list with
  * `serialized` (what {@link serialize} returned), the MessagePorts in the value (Pipe points among
  * them). Post them together (`port.postMessage(serialized, cucumber.transferablesOf(serialized))`,
